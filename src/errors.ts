@@ -31,10 +31,13 @@ export type ErrorCode = keyof typeof ERROR_CODES
 
 export class LogbookError extends Error {
   readonly code: ErrorCode
-  constructor (code: ErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? ERROR_CODES[code], options)
+  /** For input errors: the byte offset in the stream where the problem starts. */
+  readonly offset?: number
+  constructor (code: ErrorCode, message?: string, options?: { cause?: unknown, offset?: number }) {
+    super(message ?? ERROR_CODES[code], options?.cause !== undefined ? { cause: options.cause } : undefined)
     this.name = 'LogbookError'
     this.code = code
+    if (options?.offset !== undefined) this.offset = options.offset
   }
 }
 

@@ -1,7 +1,7 @@
 // Node backend: ed25519 and randomness from libsodium (sodium-native), SHA-256 from node:crypto,
 // which uses the CPU's SHA extensions where present.
 import { createRequire } from 'node:module'
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import type { CryptoBackend } from './backend.js'
 
 const require = createRequire(import.meta.url)
@@ -29,8 +29,8 @@ export const sodiumNodeBackend: CryptoBackend = {
     return sodium.crypto_sign_verify_detached(signature, message, publicKey)
   },
   _sha256 (data) {
-    const digest = createHash('sha256').update(data).digest()
-    return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+    // One-shot hash: several times faster than createHash() for the ~200-byte inputs of entry ids.
+    return hash('sha256', data, 'buffer')
   },
   _randomBytes (length) {
     const out = new Uint8Array(length)

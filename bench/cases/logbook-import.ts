@@ -1,0 +1,54 @@
+// Child process, timed: a fresh store of --space in --dir imports the concatenated export --file,
+// streamed from disk (fs.createReadStream, default 64 KiB chunks).
+// Usage: node logbook-import.js --dir D --file F --space HEX --expect N
+import { Logbook } from '../../src/index.js'
+import { createReadStream } from 'node:fs'
+import { performance } from 'node:perf_hooks'
+import { caseArgs, dirBreakdown, dirBytes, need, needInt, peakRssMB, report, runCase } from '../measure.js'
+
+runCase(async () => {
+  const args = caseArgs()
+  const dir = need(args, 'dir')
+  const file = need(args, 'file')
+  const spaceKey = new Uint8Array(Buffer.from(need(args, 'space'), 'hex'))
+  const expect = needInt(args, 'expect')
+
+  const book = await Logbook.create({ dir, spaceKey })
+
+  const t0 = performance.now()
+  const res = await book.import(createReadStream(file))
+  const seconds = (performance.now() - t0) / 1000
+
+  // The summary's shape: { imported, duplicates, pending, rejected } per the brief; the current code
+  // has rejected: Problem[] plus rejectedCount. Read both, keep a few problems for the report.
+  const sum = res as unknown as Record<string, unknown>
+  const rejected = typeof sum.rejectedCount === 'number'
+    ? sum.rejectedCount
+    : Array.isArray(sum.rejected) ? sum.rejected.length : Number(sum.rejected ?? 0)
+  const summary = {
+    imported: res.imported,
+    duplicates: res.duplicates,
+    pending: res.pending,
+    rejected,
+    segments: sum.segments,
+    corrupt: sum.corrupt ?? null,
+    firstProblems: Array.isArray(sum.rejected) ? sum.rejected.slice(0, 3) : []
+  }
+
+  const c0 = performance.now()
+  await book.close()
+  const closeSeconds = (performance.now() - c0) / 1000
+  const disk = dirBytes(dir)
+
+  report({
+    system: 'logbook',
+    case: 'import',
+    entries: res.imported,
+    seconds,
+    entriesPerSec: res.imported / seconds,
+    peakRssMB: peakRssMB(),
+    diskBytes: disk,
+    diskBytesPerEntry: res.imported > 0 ? disk / res.imported : null,
+    extra: { disk: dirBreakdown(dir), ...summary, expected: expect, complete: res.imported === expect, closeSeconds, heapUsedMBAfter: process.memoryUsage().heapUsed / 2 ** 20 }
+  })
+})

@@ -1,0 +1,224 @@
+// Benchmark harness: logbook vs hypercore, side by side, every run in a fresh child process.
+//
+//   npm run bench                      default sizes, 3 runs per case, rewrites BENCHMARKS.md + bench/chart.svg
+//   node dist/bench/run.js --quick     small sizes to check the harness (writes bench/out/ only)
+//
+// Flags: --runs N  --quick  --batched N  --batch N  --single N  --disk-batched N  --import N
+//        --systems logbook,hypercore  --cases batched,single,disk-batched,import  --timeout SECONDS
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { median } from './measure.js'
+import { caseScript, runChild, type RunOutcome } from './spawn.js'
+import { environment, renderMarkdown } from './report.js'
+import { renderChart } from './chart.js'
+import { evaluateTargets } from './targets.js'
+import { SYSTEMS, type CaseId, type CaseReport, type Medians, type Results, type RunRecord, type Sizes, type System, type SystemCase } from './types.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+interface Options {
+  runs: number
+  quick: boolean
+  sizes: Sizes
+  systems: System[]
+  cases: CaseId[]
+  timeoutMs: number
+}
+
+const DEFAULT_SIZES: Sizes = { batched: 200_000, batch: 1000, single: 20_000, diskBatched: 100_000, import: 1_000_000 }
+const QUICK_SIZES: Sizes = { batched: 10_000, batch: 1000, single: 1000, diskBatched: 5000, import: 20_000 }
+const ALL_CASES: CaseId[] = ['batched', 'single', 'disk-batched', 'import']
+
+function parseOptions (argv: string[]): Options {
+  const quick = argv.includes('--quick')
+  const sizes = { ...(quick ? QUICK_SIZES : DEFAULT_SIZES) }
+  const o: Options = { runs: 3, quick, sizes, systems: [...SYSTEMS], cases: [...ALL_CASES], timeoutMs: 30 * 60_000 }
+  const int = (flag: string, v: string | undefined): number => {
+    const n = Number(v)
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`)
+    return n
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    switch (a) {
+      case '--quick': break
+      case '--runs': o.runs = int(a, argv[++i]); break
+      case '--batched': sizes.batched = int(a, argv[++i]); break
+      case '--batch': sizes.batch = int(a, argv[++i]); break
+      case '--single': sizes.single = int(a, argv[++i]); break
+      case '--disk-batched': sizes.diskBatched = int(a, argv[++i]); break
+      case '--import': sizes.import = int(a, argv[++i]); break
+      case '--timeout': o.timeoutMs = int(a, argv[++i]) * 1000; break
+      case '--systems': o.systems = (argv[++i] ?? '').split(',').map(s => {
+        if (s !== 'logbook' && s !== 'hypercore') throw new Error('unknown system ' + s)
+        return s
+      }); break
+      case '--cases': o.cases = (argv[++i] ?? '').split(',').map(c => {
+        if (!(ALL_CASES as string[]).includes(c)) throw new Error('unknown case ' + c)
+        return c as CaseId
+      }); break
+      case '--help':
+        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --systems a,b --cases a,b --timeout S\n')
+        process.exit(0)
+      default: throw new Error('unknown flag ' + a)
+    }
+  }
+  if (sizes.import % 2 !== 0) throw new Error('--import must be even (two halves)')
+  return o
+}
+
+function fmtN (n: number): string { return Math.round(n).toLocaleString('en-US') }
+
+function log (msg: string): void { process.stderr.write(msg + '\n') }
+
+function mediansOf (runs: RunRecord[]): Medians | null {
+  const ok = runs.filter(r => r.ok && r.result !== undefined).map(r => r.result!)
+  if (ok.length === 0) return null
+  const disk = ok.map(r => r.diskBytesPerEntry).filter((d): d is number => d !== null)
+  return {
+    entriesPerSec: median(ok.map(r => r.entriesPerSec)),
+    seconds: median(ok.map(r => r.seconds)),
+    peakRssMB: median(ok.map(r => r.peakRssMB)),
+    diskBytesPerEntry: disk.length > 0 ? median(disk) : null,
+    okRuns: ok.length
+  }
+}
+
+function describe (o: RunOutcome): string {
+  if (!o.ok) return 'FAILED: ' + o.error.split('\n')[0]
+  const r = o.result
+  const disk = r.diskBytesPerEntry === null ? '' : `, ${r.diskBytesPerEntry.toFixed(1)} B/entry`
+  return `${fmtN(r.entriesPerSec)} entries/s, ${r.seconds.toFixed(2)} s, peak RSS ${r.peakRssMB.toFixed(0)} MB${disk}`
+}
+
+async function main (): Promise<void> {
+  const o = parseOptions(process.argv.slice(2))
+  const { sizes } = o
+  const tmpRoot = mkdtempSync(join(tmpdir(), 'logbook-bench-'))
+  const cleanup = (): void => rmSync(tmpRoot, { recursive: true, force: true })
+  process.on('SIGINT', () => { cleanup(); process.exit(130) })
+  process.on('SIGTERM', () => { cleanup(); process.exit(143) })
+  log(`logbook bench: ${o.quick ? 'QUICK, ' : ''}${o.runs} run(s) per case, temp dir ${tmpRoot}`)
+
+  const env = environment(ROOT)
+  const cases: CaseReport[] = []
+  let importSetup: Results['importSetup'] = null
+  let seq = 0
+
+  /** One timed run of one system in a fresh directory that is removed afterwards. */
+  async function once (caseId: CaseId, system: System, run: number, script: string, args: string[]): Promise<RunRecord> {
+    const dir = join(tmpRoot, `${caseId}-${system}-${run}-${seq++}`)
+    mkdirSync(dir)
+    try {
+      const out = await runChild(caseScript(script), ['--dir', dir, ...args], o.timeoutMs)
+      log(`  ${caseId} ${system.padEnd(9)} run ${run}: ${describe(out)}`)
+      return out.ok ? { run, ok: true, result: out.result } : { run, ok: false, error: out.error }
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+
+  function emptySystem (reason?: string): SystemCase {
+    return reason === undefined ? { runs: [], median: null } : { runs: [], median: null, notApplicable: reason }
+  }
+
+  async function appendCase (id: CaseId, title: string, method: string, mode: 'batched' | 'single', n: number): Promise<void> {
+    log(`case ${id}: ${title}`)
+    const rep: CaseReport = { id, title, entries: n, method, systems: { logbook: emptySystem(), hypercore: emptySystem() }, ratio: null }
+    const args = ['--mode', mode, '--n', String(n), '--batch', String(sizes.batch)]
+    for (let r = 1; r <= o.runs; r++) {
+      // alternate which system goes first, so neither always gets the cooler machine
+      const order = r % 2 === 1 ? SYSTEMS : [...SYSTEMS].reverse()
+      for (const s of order) {
+        if (!o.systems.includes(s)) continue
+        rep.systems[s].runs.push(await once(id, s, r, `${s}-append`, args))
+      }
+    }
+    finish(rep)
+  }
+
+  function finish (rep: CaseReport): void {
+    for (const s of SYSTEMS) rep.systems[s].median = mediansOf(rep.systems[s].runs)
+    const lb = rep.systems.logbook.median
+    const hc = rep.systems.hypercore.median
+    rep.ratio = lb !== null && hc !== null ? lb.entriesPerSec / hc.entriesPerSec : null
+    cases.push(rep)
+  }
+
+  try {
+    if (o.cases.includes('batched')) {
+      await appendCase('batched', `Batched append, ${fmtN(sizes.batch)} entries per call`,
+        `${fmtN(sizes.batched)} entries into a fresh store as ${fmtN(Math.ceil(sizes.batched / sizes.batch))} sequential awaited \`append(arrayOf${sizes.batch})\` calls (logbook \`book.append(payloads)\`, hypercore \`core.append(payloads)\`).`,
+        'batched', sizes.batched)
+    }
+    if (o.cases.includes('single')) {
+      await appendCase('single', 'One awaited append at a time',
+        `${fmtN(sizes.single)} entries into a fresh store, one \`await append(buffer)\` per entry. Disk bytes/entry of these runs are the "after single appends" disk figure.`,
+        'single', sizes.single)
+    }
+    if (o.cases.includes('disk-batched')) {
+      await appendCase('disk-batched', `Disk use after batched append (${fmtN(sizes.diskBatched)})`,
+        `${fmtN(sizes.diskBatched)} entries appended exactly as in the batched case (${fmtN(sizes.batch)} per call); after close, the recursive sum of file sizes of the storage directory / entries.`,
+        'batched', sizes.diskBatched)
+    }
+    if (o.cases.includes('import') && o.systems.includes('logbook')) {
+      const half = sizes.import / 2
+      log(`case import: setup (not timed): 2 x ${fmtN(half)} entries, export, concatenate`)
+      const work = join(tmpRoot, 'import-setup')
+      mkdirSync(work)
+      const file = join(work, 'concatenated.export')
+      const setup = await runChild(caseScript('logbook-import-setup'),
+        ['--work', work, '--out', file, '--half', String(half), '--batch', String(sizes.batch)], o.timeoutMs)
+      importSetup = setup.ok ? { ok: true, result: setup.result } : { ok: false, error: setup.error }
+      log(`  setup: ${setup.ok ? `${setup.result.seconds.toFixed(1)} s, export ${fmtN(Number(setup.result.extra.exportBytes))} bytes, peak RSS ${setup.result.peakRssMB.toFixed(0)} MB` : 'FAILED: ' + setup.error}`)
+      // the two source stores are not needed any more; keep only the concatenated file
+      rmSync(join(work, 'store-a'), { recursive: true, force: true })
+      rmSync(join(work, 'store-b'), { recursive: true, force: true })
+      const rep: CaseReport = {
+        id: 'import',
+        title: `Import of a concatenated export (${fmtN(sizes.import)})`,
+        entries: sizes.import,
+        method: `Setup (not timed, one child process): store A creates a space, store B joins it with its own identity; each appends ${fmtN(half)} entries in batches of ${fmtN(sizes.batch)}; each is exported (binary \`book.export()\`) to a file and the two files are concatenated. Timed, per run in a fresh process: a fresh store of that space runs \`book.import(fs.createReadStream(file))\`. Hypercore has no file import; no comparable figure.`,
+        systems: { logbook: emptySystem(), hypercore: emptySystem('no import of an export file') },
+        ratio: null
+      }
+      if (setup.ok) {
+        const space = String(setup.result.extra.spaceKey)
+        for (let r = 1; r <= o.runs; r++) {
+          rep.systems.logbook.runs.push(await once('import', 'logbook', r, 'logbook-import',
+            ['--file', file, '--space', space, '--expect', String(sizes.import)]))
+        }
+      }
+      finish(rep)
+      rmSync(work, { recursive: true, force: true })
+    }
+  } finally {
+    cleanup()
+  }
+
+  const results: Results = { quick: o.quick, runs: o.runs, sizes, env, importSetup, cases, targets: [] }
+  results.targets = evaluateTargets(results)
+
+  const outDir = join(ROOT, 'bench', 'out')
+  mkdirSync(outDir, { recursive: true })
+  writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+  const svg = renderChart(results)
+  if (o.quick) {
+    // a quick run only checks the harness: leave the published BENCHMARKS.md and chart alone
+    writeFileSync(join(outDir, 'chart.quick.svg'), svg)
+    writeFileSync(join(outDir, 'BENCHMARKS.quick.md'), renderMarkdown(results, 'chart.quick.svg'))
+    log(`quick run: wrote bench/out/results.json, bench/out/BENCHMARKS.quick.md, bench/out/chart.quick.svg`)
+  } else {
+    writeFileSync(join(ROOT, 'bench', 'chart.svg'), svg)
+    writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(results, 'bench/chart.svg'))
+    log(`wrote bench/out/results.json, BENCHMARKS.md, bench/chart.svg`)
+  }
+  for (const t of results.targets) log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.measured} (target ${t.target})`)
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write((err instanceof Error ? (err.stack ?? err.message) : String(err)) + '\n')
+  process.exit(1)
+})

@@ -1,0 +1,46 @@
+// Run one case script in a fresh child process and collect its JSON result.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { RESULT_PREFIX, type CaseResult } from './measure.js'
+
+export type RunOutcome = { ok: true, result: CaseResult } | { ok: false, error: string }
+
+/** Path of a compiled case script next to this file (dist/bench/cases/NAME.js). */
+export function caseScript (name: string): string {
+  return fileURLToPath(new URL(`./cases/${name}.js`, import.meta.url))
+}
+
+export function runChild (script: string, args: string[], timeoutMs: number): Promise<RunOutcome> {
+  return new Promise(resolve => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let timedOut = false
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
+    const timer = setTimeout(() => {
+      timedOut = true
+      if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL')
+    }, timeoutMs)
+    child.on('error', err => {
+      clearTimeout(timer)
+      resolve({ ok: false, error: String(err) })
+    })
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const line = stdout.split('\n').find(l => l.startsWith(RESULT_PREFIX))
+      if (code === 0 && line !== undefined) {
+        try {
+          resolve({ ok: true, result: JSON.parse(line.slice(RESULT_PREFIX.length)) as CaseResult })
+          return
+        } catch (err) {
+          resolve({ ok: false, error: 'bad result JSON: ' + String(err) })
+          return
+        }
+      }
+      const why = timedOut ? `timed out after ${timeoutMs / 1000}s` : `exit code ${code}${signal ? ' signal ' + signal : ''}`
+      const tail = stderr.trim().split('\n').slice(-8).join('\n')
+      resolve({ ok: false, error: `${why}${tail ? ': ' + tail : ''}` })
+    })
+  })
+}

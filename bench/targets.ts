@@ -1,0 +1,72 @@
+// The project's performance targets, checked against the medians.
+import type { CaseId, CaseReport, Results, TargetCheck } from './types.js'
+
+export const IMPORT_MIN_ENTRIES_PER_SEC = 150_000
+export const IMPORT_MAX_RSS_MB = 300
+export const BATCHED_MIN_RATIO = 1.5
+export const SINGLE_MIN_RATIO = 3
+
+function find (r: Results, id: CaseId): CaseReport | undefined {
+  return r.cases.find(c => c.id === id)
+}
+
+function ratioCheck (c: CaseReport | undefined, name: string, min: number): TargetCheck {
+  const ratio = c?.ratio ?? null
+  return {
+    name,
+    target: `logbook ≥ ${min}× hypercore`,
+    measured: ratio === null ? 'missing' : `${ratio.toFixed(2)}×`,
+    pass: ratio === null ? null : ratio >= min
+  }
+}
+
+function diskCheck (c: CaseReport | undefined, name: string): TargetCheck {
+  const lb = c?.systems.logbook.median?.diskBytesPerEntry ?? null
+  const hc = c?.systems.hypercore.median?.diskBytesPerEntry ?? null
+  return {
+    name,
+    target: 'logbook < hypercore',
+    measured: lb === null || hc === null ? 'missing' : `${lb.toFixed(1)} vs ${hc.toFixed(1)} B/entry`,
+    pass: lb === null || hc === null ? null : lb < hc
+  }
+}
+
+export function evaluateTargets (r: Results): TargetCheck[] {
+  const out: TargetCheck[] = []
+  out.push(ratioCheck(find(r, 'batched'), 'Batched append throughput', BATCHED_MIN_RATIO))
+  out.push(ratioCheck(find(r, 'single'), 'Single awaited append throughput', SINGLE_MIN_RATIO))
+  const imp = find(r, 'import')
+  const m = imp?.systems.logbook.median ?? null
+  out.push({
+    name: 'Import throughput',
+    target: `≥ ${IMPORT_MIN_ENTRIES_PER_SEC.toLocaleString('en-US')} entries/s`,
+    measured: m === null ? 'missing' : `${Math.round(m.entriesPerSec).toLocaleString('en-US')} entries/s`,
+    pass: m === null ? null : m.entriesPerSec >= IMPORT_MIN_ENTRIES_PER_SEC
+  })
+  out.push({
+    name: 'Import peak RSS',
+    target: `< ${IMPORT_MAX_RSS_MB} MB`,
+    measured: m === null ? 'missing' : `${m.peakRssMB.toFixed(0)} MB`,
+    pass: m === null ? null : m.peakRssMB < IMPORT_MAX_RSS_MB
+  })
+  const runs = imp?.systems.logbook.runs.filter(x => x.ok && x.result !== undefined) ?? []
+  out.push({
+    name: 'Import is complete (every run)',
+    target: `imported = ${imp === undefined ? '?' : imp.entries.toLocaleString('en-US')}, 0 rejected/pending`,
+    measured: runs.length === 0
+      ? 'missing'
+      : runs.map(x => {
+        const e = x.result!.extra
+        return `${Number(e.imported)}/${Number(e.duplicates)}/${Number(e.pending)}/${Number(e.rejected)}`
+      }).join(', ') + ' (imported/dup/pending/rejected)',
+    pass: runs.length === 0 || imp === undefined
+      ? null
+      : runs.every(x => {
+        const e = x.result!.extra
+        return e.imported === imp.entries && e.pending === 0 && e.rejected === 0
+      })
+  })
+  out.push(diskCheck(find(r, 'disk-batched'), 'Disk bytes/entry after batched append'))
+  out.push(diskCheck(find(r, 'single'), 'Disk bytes/entry after single appends'))
+  return out
+}

@@ -1,0 +1,75 @@
+// Shape of bench/out/results.json.
+import type { CaseResult } from './measure.js'
+
+export type System = 'logbook' | 'hypercore'
+export const SYSTEMS: System[] = ['logbook', 'hypercore']
+
+export type CaseId = 'batched' | 'single' | 'disk-batched' | 'import'
+
+export interface RunRecord {
+  run: number
+  ok: boolean
+  error?: string
+  result?: CaseResult
+}
+
+export interface Medians {
+  entriesPerSec: number
+  seconds: number
+  peakRssMB: number
+  diskBytesPerEntry: number | null
+  okRuns: number
+}
+
+export interface SystemCase {
+  runs: RunRecord[]
+  median: Medians | null
+  /** set when the system does not take part in this case */
+  notApplicable?: string
+}
+
+export interface CaseReport {
+  id: CaseId
+  title: string
+  entries: number
+  /** how the data set was produced, for BENCHMARKS.md */
+  method: string
+  systems: Record<System, SystemCase>
+  /** logbook / hypercore entries per second (median), null if either is missing */
+  ratio: number | null
+}
+
+export interface TargetCheck {
+  name: string
+  target: string
+  measured: string
+  pass: boolean | null
+}
+
+export interface Environment {
+  date: string
+  cpuModel: string
+  cores: number
+  ramGB: number
+  os: string
+  node: string
+  versions: Record<string, string>
+}
+
+export interface Sizes {
+  batched: number
+  batch: number
+  single: number
+  diskBatched: number
+  import: number
+}
+
+export interface Results {
+  quick: boolean
+  runs: number
+  sizes: Sizes
+  env: Environment
+  importSetup: { ok: boolean, error?: string, result?: CaseResult } | null
+  cases: CaseReport[]
+  targets: TargetCheck[]
+}

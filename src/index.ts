@@ -1,0 +1,10 @@
+// logbook: signed, hash-linked append-only logs on LevelDB. The public API; re-exports only.
+export { Logbook, toLogEntry } from './logbook.js'
+export type { LogEntry, OpenOptions, AppendOptions, StatusReport, PendingReport, ForkReport, Payload } from './logbook.js'
+export { Identity } from './identity.js'
+export { LogbookError, ERROR_CODES, isLogbookError } from './errors.js'
+export type { ErrorCode } from './errors.js'
+export type { ImportSummary, ImportOptions, Problem } from './io/import.js'
+export type { ExportOptions } from './io/export.js'
+export type { JsonSegment, JsonSegmentEntry } from './io/json-segment.js'
+export { MAX_LINKS, MAX_PAYLOAD_BYTES, MAX_SEGMENT_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ } from './entry/limits.js'

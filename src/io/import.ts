@@ -1,0 +1,95 @@
+// Import: frames from a byte stream, each authenticated whole, then handed to the one ingest path.
+// A bad segment is rejected with its reason and the import goes on; a damaged frame ends the import
+// at its offset. Everything valid before it stays stored.
+import { LogbookError } from '../errors.js'
+import { equalBytes, toHex } from '../entry/bytes.js'
+import { authenticateSegment } from '../entry/segment.js'
+import type { AuthenticatedSegment } from '../entry/types.js'
+import { emptyCounts } from '../store/ingest.js'
+import type { Store } from '../store/store.js'
+import { readFrames } from './frames.js'
+
+export interface Problem {
+  offset: number
+  code: string
+  message: string
+}
+
+export interface ImportSummary {
+  /** Segments read (accepted or not). */
+  segments: number
+  /** Entries stored for the first time. */
+  imported: number
+  duplicates: number
+  /** Entries waiting in the pending area after the import. */
+  pending: number
+  signaturesAdded: number
+  /** Rejected segments (the first 100 are listed; `rejectedCount` counts all). */
+  rejected: Problem[]
+  rejectedCount: number
+  /** The damaged frame that ended the import, if any. */
+  corrupt: Problem | null
+  /** Authors found forked during this import. */
+  forked: string[]
+  bytes: number
+}
+
+export interface ImportOptions {
+  sync?: boolean
+  onProgress?: (progress: { bytes: number, entries: number }) => void
+}
+
+const MAX_LISTED = 100
+
+async function * counted (source: AsyncIterable<Uint8Array>, onBytes: (n: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of source) {
+    onBytes(chunk.byteLength)
+    yield chunk instanceof Uint8Array ? chunk : new Uint8Array(chunk)
+  }
+}
+
+export async function importStream (store: Store, source: AsyncIterable<Uint8Array>, options: ImportOptions = {}): Promise<ImportSummary> {
+  const counts = emptyCounts()
+  const summary: ImportSummary = { segments: 0, imported: 0, duplicates: 0, pending: 0, signaturesAdded: 0, rejected: [], rejectedCount: 0, corrupt: null, forked: [], bytes: 0 }
+  const reject = (offset: number, err: LogbookError): void => {
+    summary.rejectedCount++
+    if (summary.rejected.length < MAX_LISTED) summary.rejected.push({ offset, code: err.code, message: err.message })
+  }
+  let entries = 0
+  let inflight: Promise<void> | null = null
+  try {
+    for await (const item of readFrames(counted(source, (n) => { summary.bytes += n }))) {
+      summary.segments++
+      if ('rejected' in item) { reject(item.offset, item.rejected); continue }
+      let segment: AuthenticatedSegment
+      try {
+        // Authenticate this segment while the previous one is being written.
+        segment = authenticateSegment(item.segment, store.space)
+        item.statedIds?.forEach((stated, i) => {
+          if (stated !== null && !equalBytes(stated, segment.ids[i])) {
+            throw new LogbookError('ID_MISMATCH', `entry ${i} states id ${toHex(stated)} but hashes to ${toHex(segment.ids[i])}`)
+          }
+        })
+      } catch (err) {
+        if (!(err instanceof LogbookError)) throw err
+        reject(item.offset, err)
+        continue
+      }
+      if (inflight !== null) await inflight
+      entries += segment.entries.length
+      inflight = store.ingestor.exclusive(async () => await store.ingestor.ingest(segment, counts, options.sync))
+      options.onProgress?.({ bytes: summary.bytes, entries })
+    }
+  } catch (err) {
+    if (!(err instanceof LogbookError) || err.code !== 'CORRUPT_FRAME') throw err
+    summary.corrupt = { offset: err.offset ?? 0, code: err.code, message: err.message }
+  } finally {
+    if (inflight !== null) await inflight
+  }
+  summary.imported = counts.stored
+  summary.duplicates = counts.duplicates
+  summary.signaturesAdded = counts.signaturesAdded
+  summary.forked = [...counts.forked].sort()
+  for (const info of store.state.pending.values()) summary.pending += info.lastSeq - info.blockedSeq + 1
+  return summary
+}

@@ -1,0 +1,66 @@
+// A store directory: the LevelDB database, the space key and the identity. Secret files are created
+// readable by their owner only (mode 0600, directory 0700).
+import { mkdir, readFile, writeFile, stat, rename } from 'node:fs/promises'
+import { join } from 'node:path'
+import { LogbookError } from './errors.js'
+import { fromHex, toHex } from './entry/bytes.js'
+import { SPACE_KEY_BYTES } from './crypto/index.js'
+import { Identity } from './identity.js'
+
+export const DEFAULT_DIR = '.logbook'
+
+export function storePaths (dir: string): { db: string, space: string, identity: string } {
+  return { db: join(dir, 'db'), space: join(dir, 'space.key'), identity: join(dir, 'identity.json') }
+}
+
+async function exists (path: string): Promise<boolean> {
+  try { await stat(path); return true } catch { return false }
+}
+
+export async function isInitialized (dir: string): Promise<boolean> {
+  return await exists(storePaths(dir).space)
+}
+
+/** Writes a secret file atomically (temp file + rename) with owner-only permissions. */
+export async function writeSecret (path: string, text: string): Promise<void> {
+  const temp = `${path}.tmp`
+  await writeFile(temp, text + '\n', { mode: 0o600 })
+  await rename(temp, path)
+}
+
+export async function initDir (dir: string, spaceKey: Uint8Array, identity: Identity): Promise<void> {
+  if (await isInitialized(dir)) throw new LogbookError('LOGBOOK_ALREADY_INITIALIZED', `a store already exists in ${dir}`)
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const paths = storePaths(dir)
+  await writeSecret(paths.identity, identity.toText())
+  // The space key is written last: its presence marks the directory as initialized.
+  await writeSecret(paths.space, toHex(spaceKey))
+}
+
+export async function readSpaceKey (dir: string): Promise<Uint8Array> {
+  const paths = storePaths(dir)
+  let text: string
+  try {
+    text = await readFile(paths.space, 'utf8')
+  } catch {
+    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store in ${dir}: run \`logbook init\` first (or pass --dir)`)
+  }
+  const key = fromHex(text.trim(), SPACE_KEY_BYTES)
+  if (key === undefined) throw new LogbookError('INVALID_KEY', `${paths.space} does not hold a 32-byte hex space key`)
+  return key
+}
+
+export async function readIdentity (dir: string): Promise<Identity> {
+  const path = storePaths(dir).identity
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch {
+    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no identity in ${dir}: run \`logbook init\` first`)
+  }
+  return Identity.fromText(text.trim())
+}
+
+export async function writeIdentity (dir: string, identity: Identity): Promise<void> {
+  await writeSecret(storePaths(dir).identity, identity.toText())
+}

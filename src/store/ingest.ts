@@ -1,0 +1,280 @@
+// The one ingest path. Append, import and replication all hand authenticated segments to `ingest`,
+// which stores each in one atomic batch: the entries that are ready go into local-order pages with their
+// indexes; the rest of the segment waits, whole, in the pending area until what it waits for is ready.
+// Ingest is serialized: memory state changes only after the batch that persists it has been written.
+import { compareBytes, toHex } from '../entry/bytes.js'
+import { computeChainIds } from '../entry/entry-id.js'
+import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
+import type { AuthenticatedSegment } from '../entry/types.js'
+import { PAGE_ENTRIES, feedKey, idKey, idLocation, join, pendingKey, readIdLocation, readU64, u64, type Layout } from './layout.js'
+import { decodePage } from './page.js'
+import type { ForkMarker, PendingInfo, StoreState } from './state.js'
+
+export interface IngestCounts {
+  /** Entries stored for the first time (ready or pending). */
+  stored: number
+  /** Entries that became ready (including ones that waited in the pending area). */
+  readied: number
+  /** Entries already stored. */
+  duplicates: number
+  /** Signatures added to entries stored earlier without one. */
+  signaturesAdded: number
+  /** Authors whose fork marker was set or changed. */
+  forked: Set<string>
+}
+
+export function emptyCounts (): IngestCounts {
+  return { stored: 0, readied: 0, duplicates: 0, signaturesAdded: 0, forked: new Set() }
+}
+
+type BatchOp = { type: 'put', sublevel: any, key: any, value: any } | { type: 'del', sublevel: any, key: any }
+
+function smallerMarker (a: ForkMarker, b: ForkMarker | undefined): boolean {
+  if (b === undefined) return true
+  if (a.seq !== b.seq) return a.seq < b.seq
+  const low = compareBytes(a.low, b.low)
+  if (low !== 0) return low < 0
+  return compareBytes(a.high, b.high) < 0
+}
+
+function markerOf (seq: number, a: Uint8Array, b: Uint8Array): ForkMarker {
+  return compareBytes(a, b) < 0 ? { seq, low: a, high: b } : { seq, low: b, high: a }
+}
+
+export class Ingestor {
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor (private readonly layout: Layout, private readonly state: StoreState) {}
+
+  /** Runs `task` after every earlier task: appends and imports never interleave. */
+  exclusive<T> (task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task)
+    this.queue = result.catch(() => {})
+    return result
+  }
+
+  /** Stores one authenticated segment (call inside `exclusive`), then wakes what waited for it. */
+  async ingest (segment: AuthenticatedSegment, counts: IngestCounts, sync = false): Promise<void> {
+    let woken = await this.ingestOne(segment, counts, sync, null)
+    while (woken.length > 0) {
+      const next: Uint8Array[] = []
+      for (const key of woken) {
+        const body = await this.layout.pending.get(key)
+        if (body === undefined) continue
+        const waiting = decodeSegmentBody(body, { trusted: true })
+        const ids = computeChainIds(waiting.space, waiting.author, waiting.firstSeq, waiting.firstPrev, waiting.entries)
+        next.push(...await this.ingestOne({ ...waiting, ids }, counts, sync, key))
+      }
+      woken = next
+    }
+  }
+
+  /** Returns the keys of pending segments that waited for an entry this call made ready. */
+  private async ingestOne (segment: AuthenticatedSegment, counts: IngestCounts, sync: boolean, fromPending: Uint8Array | null): Promise<Uint8Array[]> {
+    const { layout, state } = this
+    const { author, ids, entries, firstSeq, firstPrev } = segment
+    const n = entries.length
+    const authorHex = toHex(author)
+    const tips = state.feedTips(authorHex)
+    const ops: BatchOp[] = []
+    const ownKey = pendingKey(author, firstSeq, ids[n - 1])
+    const ownKeyHex = toHex(ownKey)
+    if (fromPending === null && state.pending.has(ownKeyHex)) {
+      counts.duplicates += n
+      return []
+    }
+
+    // 1. How much of the segment is ready already? By the hash chain, a prefix.
+    const firstPrevHex = firstPrev === null ? null : toHex(firstPrev)
+    const extendsTip = firstPrevHex === null ? tips.size === 0 : tips.has(firstPrevHex)
+    let k = 0
+    if (!extendsTip) {
+      const found = await layout.ids.getMany(ids.map(idKey))
+      k = found.findIndex((value) => value === undefined)
+      if (k < 0) k = n
+      await this.keepNewSignatures(segment, found.slice(0, k), ops, counts)
+    }
+    counts.duplicates += fromPending === null ? k : 0
+
+    // 2. Which of the rest can become ready now: prev and every link must be ready.
+    let m = k
+    let blocker: Uint8Array | null = null
+    let blockerIsPrev = false
+    if (k < n) {
+      const ownIndex = new Map<string, number>()
+      const outside: Uint8Array[] = []
+      const needPrevLookup = k === 0 && firstPrev !== null && !extendsTip
+      if (needPrevLookup) outside.push(firstPrev)
+      for (let j = k; j < n; j++) {
+        for (const link of entries[j].links) outside.push(link)
+      }
+      if (outside.length > (needPrevLookup ? 1 : 0)) for (let j = 0; j < n; j++) ownIndex.set(toHex(ids[j]), j)
+      const readyOutside = new Set<string>()
+      if (outside.length > 0) {
+        const found = await layout.ids.getMany(outside.map(idKey))
+        found.forEach((value, i) => { if (value !== undefined) readyOutside.add(toHex(outside[i])) })
+      }
+      for (; m < n; m++) {
+        if (m === k && needPrevLookup && !readyOutside.has(firstPrevHex as string)) {
+          blocker = firstPrev; blockerIsPrev = true; break
+        }
+        for (const link of entries[m].links) {
+          const linkHex = toHex(link)
+          const own = ownIndex.get(linkHex)
+          if (readyOutside.has(linkHex) || (own !== undefined && own < m)) continue
+          blocker = link
+          break
+        }
+        if (blocker !== null) break
+      }
+    }
+
+    // 3. Fork check: any other stored entry of this author at the seqs this segment adds.
+    let marker = state.forks.get(authorHex)
+    let markerChanged = false
+    if (fromPending === null && k < n) {
+      for (const candidate of await this.conflicts(segment, k, ownKeyHex)) {
+        if (smallerMarker(candidate, marker)) { marker = candidate; markerChanged = true }
+      }
+    }
+
+    // 4. One batch: ready entries with their indexes, the waiting remainder, the fork marker.
+    const readyCount = m - k
+    const localStart = state.nextLocalSeq
+    const removedHeads: string[] = []
+    let removedTip: string | null = null
+    if (readyCount > 0) {
+      for (let c = k; c < m; c += PAGE_ENTRIES) {
+        const end = Math.min(c + PAGE_ENTRIES, m)
+        const pageKey = localStart + (c - k)
+        const page = encodeSegmentBody({ space: segment.space, author, firstSeq: firstSeq + c, firstPrev: c === 0 ? firstPrev : ids[c - 1], entries: entries.slice(c, end) })
+        ops.push({ type: 'put', sublevel: layout.pages, key: u64(pageKey), value: page })
+        for (let j = c; j < end; j++) ops.push({ type: 'put', sublevel: layout.ids, key: idKey(ids[j]), value: idLocation(pageKey, j - c) })
+        ops.push({ type: 'put', sublevel: layout.feeds, key: feedKey(author, firstSeq + end - 1, pageKey), value: join(u64(firstSeq + c), ids[end - 1]) })
+      }
+      const prevOfFirst = k === 0 ? firstPrev : ids[k - 1]
+      if (prevOfFirst !== null) {
+        const prevHex = k === 0 ? firstPrevHex as string : toHex(prevOfFirst)
+        if (tips.has(prevHex)) { removedTip = prevHex; ops.push({ type: 'del', sublevel: layout.tips, key: join(author, prevOfFirst) }) }
+        if (state.heads.has(prevHex)) removedHeads.push(prevHex)
+      }
+      ops.push({ type: 'put', sublevel: layout.tips, key: join(author, ids[m - 1]), value: u64(firstSeq + m - 1) })
+      for (let j = k; j < m; j++) {
+        for (const link of entries[j].links) {
+          const linkHex = toHex(link)
+          if (state.heads.has(linkHex) && !removedHeads.includes(linkHex)) removedHeads.push(linkHex)
+        }
+      }
+      for (const head of removedHeads) ops.push({ type: 'del', sublevel: layout.heads, key: Buffer.from(head, 'hex') })
+      ops.push({ type: 'put', sublevel: layout.heads, key: ids[m - 1], value: new Uint8Array(0) })
+      ops.push({ type: 'put', sublevel: layout.meta, key: 'nextLocalSeq', value: String(localStart + readyCount) })
+    }
+    let waiting: PendingInfo | null = null
+    if (fromPending !== null) {
+      const old = state.pending.get(toHex(fromPending))
+      if (old !== undefined) ops.push({ type: 'del', sublevel: layout.waits, key: join(old.blocker, fromPending) })
+    }
+    if (blocker !== null) {
+      waiting = { key: ownKey, author, firstSeq, lastSeq: firstSeq + n - 1, blocker, blockerIsPrev, blockedSeq: firstSeq + m }
+      if (fromPending === null) ops.push({ type: 'put', sublevel: layout.pending, key: ownKey, value: encodeSegmentBody(segment) })
+      ops.push({ type: 'put', sublevel: layout.waits, key: join(blocker, ownKey), value: join(new Uint8Array([blockerIsPrev ? 0 : 1]), u64(firstSeq + m)) })
+    } else if (fromPending !== null) {
+      ops.push({ type: 'del', sublevel: layout.pending, key: fromPending })
+    }
+    if (markerChanged && marker !== undefined) {
+      ops.push({ type: 'put', sublevel: layout.forks, key: author, value: join(u64(marker.seq), marker.low, marker.high) })
+    }
+    if (ops.length === 0) return []
+    // `sync` is classic-level's fsync option; other backends ignore it.
+    await layout.db.batch(ops as any, { sync } as any)
+
+    // 5. The batch is durable: now the memory summary may follow.
+    if (fromPending === null) counts.stored += n - k
+    counts.readied += readyCount
+    if (readyCount > 0) {
+      state.nextLocalSeq = localStart + readyCount
+      if (removedTip !== null) tips.delete(removedTip)
+      tips.set(toHex(ids[m - 1]), firstSeq + m - 1)
+      for (const head of removedHeads) state.heads.delete(head)
+      state.heads.add(toHex(ids[m - 1]))
+    }
+    if (fromPending !== null) state.removePending(toHex(fromPending))
+    if (waiting !== null) state.addPending(waiting)
+    if (markerChanged && marker !== undefined) { state.forks.set(authorHex, marker); counts.forked.add(authorHex) }
+
+    const woken: Uint8Array[] = []
+    if (readyCount > 0 && state.waiting.size > 0) {
+      for (let j = k; j < m; j++) {
+        const keys = state.waiting.get(toHex(ids[j]))
+        if (keys !== undefined) for (const key of keys) woken.push(Buffer.from(key, 'hex'))
+      }
+    }
+    return woken
+  }
+
+  /** Signatures carried by already-stored entries that were stored unsigned: keep them (page rewrite). */
+  private async keepNewSignatures (segment: AuthenticatedSegment, locations: Array<Uint8Array | undefined>, ops: BatchOp[], counts: IngestCounts): Promise<void> {
+    const byPage = new Map<number, Array<{ slot: number, signature: Uint8Array }>>()
+    locations.forEach((location, i) => {
+      const signature = segment.entries[i].signature
+      if (location === undefined || signature === null) return
+      const { pageKey, slot } = readIdLocation(location)
+      const list = byPage.get(pageKey) ?? []
+      list.push({ slot, signature })
+      byPage.set(pageKey, list)
+    })
+    for (const [pageKey, signatures] of byPage) {
+      const value = await this.layout.pages.get(u64(pageKey))
+      if (value === undefined) continue
+      const page = decodeSegmentBody(value, { trusted: true })
+      let changed = false
+      for (const { slot, signature } of signatures) {
+        if (page.entries[slot].signature === null) { page.entries[slot].signature = signature; changed = true; counts.signaturesAdded++ }
+      }
+      if (changed) ops.push({ type: 'put', sublevel: this.layout.pages, key: u64(pageKey), value: encodeSegmentBody(page) })
+    }
+  }
+
+  /**
+   * The conflicting pairs (author, seq, two ids) that entries k.. of `segment` make with stored entries:
+   * ready ones found through the feed index, pending ones through the pending summary.
+   * For each other run only the lowest conflicting seq matters to the canonical marker.
+   */
+  private async conflicts (segment: AuthenticatedSegment, k: number, ownKeyHex: string): Promise<ForkMarker[]> {
+    const { layout, state } = this
+    const { author, ids, firstSeq } = segment
+    const authorHex = toHex(author)
+    const x0 = firstSeq + k
+    const x1 = firstSeq + ids.length - 1
+    const found: ForkMarker[] = []
+    if (state.maxReadySeq(authorHex) >= x0) {
+      const rows = layout.feeds.iterator({ gte: join(author, u64(x0)), lte: join(author, u64(Math.min(x1 + PAGE_ENTRIES, Number.MAX_SAFE_INTEGER)), u64(Number.MAX_SAFE_INTEGER)) })
+      for await (const [key, value] of rows) {
+        const lastSeq = readU64(key, 32)
+        const pageFirst = readU64(value, 0)
+        const seq = Math.max(x0, pageFirst)
+        if (seq > Math.min(x1, lastSeq)) continue
+        let readyId: Uint8Array = value.subarray(8, 40)
+        if (seq !== lastSeq) {
+          const pageKey = readU64(key, 40)
+          const page = decodePage(pageKey, (await layout.pages.get(u64(pageKey))) as Uint8Array)
+          readyId = page.ids[seq - pageFirst]
+        }
+        found.push(markerOf(seq, ids[seq - firstSeq], readyId.slice()))
+      }
+    }
+    for (const info of state.pendingOf(authorHex)) {
+      if (toHex(info.key) === ownKeyHex || info.lastSeq < x0 || info.firstSeq > x1) continue
+      const body = await layout.pending.get(info.key)
+      if (body === undefined) continue
+      const other = decodeSegmentBody(body, { trusted: true })
+      const otherIds = computeChainIds(other.space, other.author, other.firstSeq, other.firstPrev, other.entries)
+      for (let seq = Math.max(x0, info.firstSeq); seq <= Math.min(x1, info.lastSeq); seq++) {
+        const mine = ids[seq - firstSeq]
+        const theirs = otherIds[seq - info.firstSeq]
+        if (compareBytes(mine, theirs) !== 0) { found.push(markerOf(seq, mine, theirs)); break }
+      }
+    }
+    return found
+  }
+}

@@ -1,0 +1,71 @@
+// Reads over the stored layout: entries by id, pages in local order, an author's pages, pending segments.
+// Only ready entries are visible here, except through `pendingSegments`, which status and export use.
+import { toHex } from '../entry/bytes.js'
+import { computeChainIds } from '../entry/entry-id.js'
+import { decodeSegmentBody } from '../entry/segment.js'
+import type { AuthenticatedSegment } from '../entry/types.js'
+import { idKey, join, readIdLocation, readU64, u64, type Layout } from './layout.js'
+import { decodePage, pageEntry, type DecodedPage, type StoredEntry } from './page.js'
+
+export class StoreReader {
+  constructor (private readonly layout: Layout) {}
+
+  async locate (id: Uint8Array): Promise<{ pageKey: number, slot: number } | undefined> {
+    const location = await this.layout.ids.get(idKey(id))
+    return location === undefined ? undefined : readIdLocation(location)
+  }
+
+  async page (pageKey: number): Promise<DecodedPage | undefined> {
+    const value = await this.layout.pages.get(u64(pageKey))
+    return value === undefined ? undefined : decodePage(pageKey, value)
+  }
+
+  /** A ready entry by its full id; undefined when absent (or when only a 16-byte prefix matches). */
+  async get (id: Uint8Array): Promise<StoredEntry | undefined> {
+    const location = await this.locate(id)
+    if (location === undefined) return undefined
+    const page = await this.page(location.pageKey)
+    if (page === undefined || toHex(page.ids[location.slot]) !== toHex(id)) return undefined
+    return pageEntry(page, location.slot)
+  }
+
+  /** Pages in local order, starting with the one that holds local seq `from`. */
+  async * pages (from = 1): AsyncGenerator<DecodedPage> {
+    let start = from
+    if (from > 1) {
+      for await (const key of this.layout.pages.keys({ lte: u64(from), reverse: true, limit: 1 })) start = readU64(key)
+    }
+    for await (const [key, value] of this.layout.pages.iterator({ gte: u64(start), highWaterMarkBytes: 4 * 1024 * 1024 } as any)) {
+      yield decodePage(readU64(key), value)
+    }
+  }
+
+  /** Ready entries in local order. */
+  async * entries (options: { from?: number, author?: Uint8Array } = {}): AsyncGenerator<StoredEntry> {
+    const from = options.from ?? 1
+    const authorHex = options.author === undefined ? null : toHex(options.author)
+    for await (const page of this.pages(from)) {
+      if (authorHex !== null && toHex(page.segment.author) !== authorHex) continue
+      for (let slot = 0; slot < page.ids.length; slot++) {
+        if (page.pageKey + slot >= from) yield pageEntry(page, slot)
+      }
+    }
+  }
+
+  /** Pages of one author whose seq range reaches `fromSeq`, in feed-index order (by last seq). */
+  async * authorPages (author: Uint8Array, fromSeq: number, toSeq = Number.MAX_SAFE_INTEGER): AsyncGenerator<{ firstSeq: number, lastSeq: number, pageKey: number }> {
+    const rows = this.layout.feeds.iterator({ gte: join(author, u64(fromSeq)), lte: join(author, u64(toSeq), u64(Number.MAX_SAFE_INTEGER)) })
+    for await (const [key, value] of rows) {
+      yield { firstSeq: readU64(value, 0), lastSeq: readU64(key, 32), pageKey: readU64(key, 40) }
+    }
+  }
+
+  /** Every pending segment, decoded and with its ids recomputed. */
+  async * pendingSegments (): AsyncGenerator<AuthenticatedSegment & { key: Uint8Array }> {
+    for await (const [key, body] of this.layout.pending.iterator()) {
+      const segment = decodeSegmentBody(body, { trusted: true })
+      const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
+      yield { ...segment, ids, key }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// The small in-memory summary of a store that ingest needs on every segment without a disk read:
+// feed tips, DAG heads, fork markers, the pending index and what it waits for. It is loaded once at open
+// and changed only after the batch that persists the same change has been written.
+import { toHex } from '../entry/bytes.js'
+import { readU64, type Layout } from './layout.js'
+import { bodyEntryCount } from './page.js'
+
+export interface ForkMarker {
+  seq: number
+  low: Uint8Array
+  high: Uint8Array
+}
+
+export interface PendingInfo {
+  key: Uint8Array
+  author: Uint8Array
+  firstSeq: number
+  lastSeq: number
+  blocker: Uint8Array
+  blockerIsPrev: boolean
+  /** Seq of the segment's first entry that is not ready yet. */
+  blockedSeq: number
+}
+
+export class StoreState {
+  nextLocalSeq = 1
+  /** author hex → (tip id hex → seq) */
+  readonly tips = new Map<string, Map<string, number>>()
+  readonly heads = new Set<string>()
+  readonly forks = new Map<string, ForkMarker>()
+  /** pending key hex → summary */
+  readonly pending = new Map<string, PendingInfo>()
+  /** awaited id hex → pending keys hex waiting for it */
+  readonly waiting = new Map<string, Set<string>>()
+
+  feedTips (authorHex: string): Map<string, number> {
+    let tips = this.tips.get(authorHex)
+    if (tips === undefined) { tips = new Map(); this.tips.set(authorHex, tips) }
+    return tips
+  }
+
+  maxReadySeq (authorHex: string): number {
+    let max = 0
+    for (const seq of this.tips.get(authorHex)?.values() ?? []) if (seq > max) max = seq
+    return max
+  }
+
+  pendingOf (authorHex: string): PendingInfo[] {
+    const out: PendingInfo[] = []
+    for (const info of this.pending.values()) if (toHex(info.author) === authorHex) out.push(info)
+    return out
+  }
+
+  addPending (info: PendingInfo): void {
+    const keyHex = toHex(info.key)
+    this.pending.set(keyHex, info)
+    const blockerHex = toHex(info.blocker)
+    let set = this.waiting.get(blockerHex)
+    if (set === undefined) { set = new Set(); this.waiting.set(blockerHex, set) }
+    set.add(keyHex)
+  }
+
+  removePending (keyHex: string): void {
+    const info = this.pending.get(keyHex)
+    if (info === undefined) return
+    this.pending.delete(keyHex)
+    const blockerHex = toHex(info.blocker)
+    const set = this.waiting.get(blockerHex)
+    set?.delete(keyHex)
+    if (set?.size === 0) this.waiting.delete(blockerHex)
+  }
+
+  static async load (layout: Layout): Promise<StoreState> {
+    const state = new StoreState()
+    const next = await layout.meta.get('nextLocalSeq')
+    if (next !== undefined) state.nextLocalSeq = Number(next)
+    for await (const [key, value] of layout.tips.iterator()) {
+      state.feedTips(toHex(key.subarray(0, 32))).set(toHex(key.subarray(32, 64)), readU64(value))
+    }
+    for await (const key of layout.heads.keys()) state.heads.add(toHex(key))
+    for await (const [key, value] of layout.forks.iterator()) {
+      state.forks.set(toHex(key), { seq: readU64(value), low: value.slice(8, 40), high: value.slice(40, 72) })
+    }
+    const blockers = new Map<string, { blocker: Uint8Array, isPrev: boolean, blockedSeq: number }>()
+    for await (const [key, value] of layout.waits.iterator()) {
+      blockers.set(toHex(key.subarray(32)), { blocker: key.slice(0, 32), isPrev: value[0] === 0, blockedSeq: readU64(value, 1) })
+    }
+    for await (const [key, body] of layout.pending.iterator()) {
+      const keyHex = toHex(key)
+      const waits = blockers.get(keyHex)
+      if (waits === undefined) continue
+      const firstSeq = readU64(key, 32)
+      const count = bodyEntryCount(body)
+      state.addPending({ key: key.slice(), author: key.slice(0, 32), firstSeq, lastSeq: firstSeq + count - 1, blocker: waits.blocker, blockerIsPrev: waits.isPrev, blockedSeq: waits.blockedSeq })
+    }
+    return state
+  }
+}

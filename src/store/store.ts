@@ -1,0 +1,123 @@
+// A store: one abstract-level database holding one space. Ties the layout, the in-memory summary,
+// the ingest path and the readers together; knows nothing of files, keys or identities.
+import type { AbstractLevel } from 'abstract-level'
+import { LogbookError } from '../errors.js'
+import { fromHex, toHex } from '../entry/bytes.js'
+import { authenticateSegment } from '../entry/segment.js'
+import { verifyEntryId } from '../crypto/index.js'
+import { deriveForkProof, verifyForkProof, type ForkProof } from './forks.js'
+import { Ingestor } from './ingest.js'
+import { idKey, openLayout, readIdLocation, type Layout } from './layout.js'
+import { StoreReader } from './reader.js'
+import { StoreState } from './state.js'
+
+export const STORE_FORMAT = '1'
+
+export class Store {
+  private constructor (
+    readonly layout: Layout,
+    readonly state: StoreState,
+    readonly ingestor: Ingestor,
+    readonly reader: StoreReader,
+    readonly space: Uint8Array
+  ) {}
+
+  /** Opens (creating if empty) the store of `space` in `db`; refuses a database of another space. */
+  static async open (db: AbstractLevel<any, any, any>, space: Uint8Array): Promise<Store> {
+    await db.open()
+    const layout = openLayout(db)
+    const storedSpace = await layout.meta.get('space')
+    if (storedSpace === undefined) {
+      await layout.meta.batch([{ type: 'put', key: 'space', value: toHex(space) }, { type: 'put', key: 'format', value: STORE_FORMAT }])
+    } else if (storedSpace !== toHex(space)) {
+      await db.close()
+      throw new LogbookError('WRONG_SPACE', `this database holds space ${storedSpace}, not ${toHex(space)}`)
+    }
+    const state = await StoreState.load(layout)
+    return new Store(layout, state, new Ingestor(layout, state), new StoreReader(layout), space)
+  }
+
+  async close (): Promise<void> {
+    await this.ingestor.exclusive(async () => await this.layout.db.close())
+  }
+
+  /** Ready entries in the store. */
+  get readyCount (): number {
+    return this.state.nextLocalSeq - 1
+  }
+
+  /** DAG heads: ready entries nothing ready refers to. Sorted. */
+  heads (): string[] {
+    return [...this.state.heads].sort()
+  }
+
+  /** Feed heads: per author, the ready entries with no ready successor (more than one after a fork). */
+  feedHeads (): Array<{ author: string, id: string, seq: number }> {
+    const out: Array<{ author: string, id: string, seq: number }> = []
+    for (const [author, tips] of this.state.tips) for (const [id, seq] of tips) out.push({ author, id, seq })
+    return out.sort((a, b) => a.author.localeCompare(b.author) || a.seq - b.seq || a.id.localeCompare(b.id))
+  }
+
+  async forkProofs (): Promise<ForkProof[]> {
+    const proofs: ForkProof[] = []
+    const authors = [...this.state.forks.keys()].sort()
+    for (const author of authors) {
+      const marker = this.state.forks.get(author)
+      if (marker !== undefined) proofs.push(await deriveForkProof(this.reader, this.space, fromHex(author, 32) as Uint8Array, marker))
+    }
+    return proofs
+  }
+
+  /** Re-checks everything stored; returns the problems found (empty when all is well). */
+  async verify (): Promise<string[]> {
+    const problems: string[] = []
+    let count = 0
+    for await (const page of this.reader.pages()) {
+      const { segment, ids } = page
+      const where = (slot: number): string => `${toHex(segment.author).slice(0, 8)}… seq ${segment.firstSeq + slot}`
+      // Ids were recomputed by decodePage; the index must point back at each, and signatures must verify.
+      const locations = await this.layout.ids.getMany(ids.map(idKey))
+      // What each entry depends on from outside its page must be ready earlier in the local order.
+      const dependencies: Array<{ slot: number, id: Uint8Array }> = []
+      for (let slot = 0; slot < ids.length; slot++) {
+        const location = locations[slot]
+        if (location === undefined || readIdLocation(location).pageKey !== page.pageKey || readIdLocation(location).slot !== slot) {
+          problems.push(`${where(slot)}: the id index does not point at it`)
+        }
+        const entry = segment.entries[slot]
+        if (entry.signature !== null && !verifyEntryId(entry.signature, ids[slot], segment.author)) {
+          problems.push(`${where(slot)}: its signature does not verify`)
+        }
+        if (slot === 0 && segment.firstPrev !== null) dependencies.push({ slot, id: segment.firstPrev })
+        for (const link of entry.links) dependencies.push({ slot, id: link })
+        count++
+      }
+      const found = await this.layout.ids.getMany(dependencies.map(({ id }) => idKey(id)))
+      dependencies.forEach(({ slot, id }, i) => {
+        const location = found[i]
+        if (location === undefined) {
+          problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not stored`)
+        } else {
+          const { pageKey, slot: theirSlot } = readIdLocation(location)
+          if (pageKey + theirSlot >= page.pageKey + slot) problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not earlier in the local order`)
+        }
+      })
+    }
+    if (count !== this.readyCount) problems.push(`${count} ready entries stored, but the local order counts ${this.readyCount}`)
+    for await (const segment of this.reader.pendingSegments()) {
+      try {
+        authenticateSegment(segment, this.space)
+      } catch (err) {
+        problems.push(`pending segment of ${toHex(segment.author).slice(0, 8)}… at seq ${segment.firstSeq}: ${(err as Error).message}`)
+      }
+    }
+    for (const [author, marker] of this.state.forks) {
+      try {
+        verifyForkProof(await deriveForkProof(this.reader, this.space, fromHex(author, 32) as Uint8Array, marker), this.space)
+      } catch (err) {
+        problems.push(`fork proof of ${author.slice(0, 8)}…: ${(err as Error).message}`)
+      }
+    }
+    return problems
+  }
+}
