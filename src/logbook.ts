@@ -147,7 +147,7 @@ export class Logbook extends EventEmitter {
     } as any)
     let store: Store
     try {
-      store = await Store.open(db, spaceIdFromKey(spaceKey))
+      store = await Store.open(db, spaceIdFromKey(spaceKey), options.db === undefined ? storePaths(dir as string).journal : undefined)
     } catch (err) {
       if (err instanceof LogbookError) throw err
       const code = (err as { code?: string }).code
@@ -199,6 +199,7 @@ export class Logbook extends EventEmitter {
     checkEntryBody({ ...bodies[0], payload: new Uint8Array(0), kind: PAYLOAD_BINARY })
     const ids = await this.store.ingestor.exclusive(async () => {
       if (links.length > 0) {
+        await this.store.writer.drained()
         const found = await this.store.layout.ids.getMany(links.map(idKey))
         const missing = found.findIndex((value) => value === undefined)
         if (missing >= 0) throw new LogbookError('LINK_NOT_FOUND', `link ${toHex(links[missing])} is not a ready entry in this store`)

@@ -9,8 +9,8 @@ import { Identity } from './identity.js'
 
 export const DEFAULT_DIR = '.logbook'
 
-export function storePaths (dir: string): { db: string, space: string, identity: string } {
-  return { db: join(dir, 'db'), space: join(dir, 'space.key'), identity: join(dir, 'identity.json') }
+export function storePaths (dir: string): { db: string, journal: string, space: string, identity: string } {
+  return { db: join(dir, 'db'), journal: join(dir, 'journal'), space: join(dir, 'space.key'), identity: join(dir, 'identity.json') }
 }
 
 async function exists (path: string): Promise<boolean> {

@@ -10,8 +10,7 @@ export function canonicalEntryLength (seq: number, body: EntryBody): number {
 }
 
 /** Writes tag + canonical encoding into `out` (which must be large enough); returns the length written. */
-export function writeIdInput (out: Uint8Array, space: Uint8Array, author: Uint8Array, seq: number, prev: Uint8Array | null, body: EntryBody): number {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
+export function writeIdInput (out: Uint8Array, space: Uint8Array, author: Uint8Array, seq: number, prev: Uint8Array | null, body: EntryBody, view = new DataView(out.buffer, out.byteOffset, out.byteLength)): number {
   out.set(ENTRY_ID_TAG, 0)
   let at = ENTRY_ID_TAG.length
   out[at++] = FORMAT_VERSION
@@ -45,13 +44,17 @@ export function computeEntryId (space: Uint8Array, author: Uint8Array, seq: numb
  */
 export function computeChainIds (space: Uint8Array, author: Uint8Array, firstSeq: number, firstPrev: Uint8Array | null, bodies: EntryBody[]): Uint8Array[] {
   let scratch = new Uint8Array(1024)
+  let view = new DataView(scratch.buffer)
   const ids: Uint8Array[] = new Array(bodies.length)
   let prev = firstPrev
   for (let i = 0; i < bodies.length; i++) {
     const seq = firstSeq + i
     const needed = ENTRY_ID_TAG.length + canonicalEntryLength(seq, bodies[i])
-    if (needed > scratch.byteLength) scratch = new Uint8Array(Math.max(needed, scratch.byteLength * 2))
-    const length = writeIdInput(scratch, space, author, seq, prev, bodies[i])
+    if (needed > scratch.byteLength) {
+      scratch = new Uint8Array(Math.max(needed, scratch.byteLength * 2))
+      view = new DataView(scratch.buffer)
+    }
+    const length = writeIdInput(scratch, space, author, seq, prev, bodies[i], view)
     const id = sha256(scratch.subarray(0, length))
     ids[i] = id
     prev = id

@@ -41,8 +41,8 @@ export function checkEntryBody (body: EntryBody): void {
   }
 }
 
-function entryEncodedLength (entry: SegmentEntry): number {
-  return 1 + 8 + 2 + 32 * entry.links.length + 4 + entry.payload.byteLength + (entry.signature !== null ? 64 : 0)
+function entryEncodedLength (entry: EntryBody, signed: boolean): number {
+  return 1 + 8 + 2 + 32 * entry.links.length + 4 + entry.payload.byteLength + (signed ? 64 : 0)
 }
 
 export function segmentHeaderLength (firstSeq: number): number {
@@ -51,21 +51,37 @@ export function segmentHeaderLength (firstSeq: number): number {
 
 export function segmentBodyLength (segment: Segment): number {
   let length = segmentHeaderLength(segment.firstSeq)
-  for (const entry of segment.entries) length += entryEncodedLength(entry)
+  for (const entry of segment.entries) length += entryEncodedLength(entry, entry.signature !== null)
   return length
 }
 
-export function encodeSegmentBody (segment: Segment): Uint8Array {
-  const out = new Uint8Array(segmentBodyLength(segment))
-  const view = new DataView(out.buffer)
+/** Writes a segment header (everything before the first entry) at the start of `out`; returns its length. */
+function writeSegmentHeader (out: Uint8Array, space: Uint8Array, author: Uint8Array, firstSeq: number, firstPrev: Uint8Array | null, count: number): number {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength)
   let at = 0
   out[at++] = FORMAT_VERSION
-  out.set(segment.space, at); at += 32
-  out.set(segment.author, at); at += 32
-  writeUint53(view, at, segment.firstSeq); at += 8
-  if (segment.firstSeq > 1) { out.set(segment.firstPrev as Uint8Array, at); at += 32 }
-  view.setUint16(at, segment.entries.length); at += 2
+  out.set(space, at); at += 32
+  out.set(author, at); at += 32
+  writeUint53(view, at, firstSeq); at += 8
+  if (firstSeq > 1) { out.set(firstPrev as Uint8Array, at); at += 32 }
+  view.setUint16(at, count); at += 2
+  return at
+}
+
+export function encodeSegmentBody (segment: Segment): Uint8Array {
+  return encodeSegment(segment).body
+}
+
+/** The body bytes of a segment, reusing them when the segment still carries the bytes it came from. */
+export function encodeSegment (segment: Segment): { body: Uint8Array, offsets: number[] } {
+  if (segment.encoded !== undefined) return segment.encoded
+  const out = new Uint8Array(segmentBodyLength(segment))
+  const view = new DataView(out.buffer)
+  let at = writeSegmentHeader(out, segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries.length)
+  const offsets: number[] = new Array(segment.entries.length + 1)
+  let index = 0
   for (const entry of segment.entries) {
+    offsets[index++] = at
     out[at++] = (entry.kind === PAYLOAD_JSON ? FLAG_JSON : 0) | (entry.signature !== null ? FLAG_SIGNED : 0)
     writeUint53(view, at, entry.timestamp); at += 8
     view.setUint16(at, entry.links.length); at += 2
@@ -74,6 +90,23 @@ export function encodeSegmentBody (segment: Segment): Uint8Array {
     out.set(entry.payload, at); at += entry.payload.byteLength
     if (entry.signature !== null) { out.set(entry.signature, at); at += 64 }
   }
+  offsets[index] = at
+  // Cached: the store cuts several pages and a journal record out of one segment.
+  segment.encoded = { body: out, offsets }
+  return segment.encoded
+}
+
+/**
+ * The body of the sub-run of entries [from, to) as a segment of its own (a page, or a segment cut for
+ * export): a new header and the entries' bytes copied as they are.
+ */
+export function encodeSubSegment (segment: Segment, from: number, to: number, firstPrev: Uint8Array | null): Uint8Array {
+  const { body, offsets } = encodeSegment(segment)
+  const firstSeq = segment.firstSeq + from
+  const headerLength = segmentHeaderLength(firstSeq)
+  const out = new Uint8Array(headerLength + offsets[to] - offsets[from])
+  writeSegmentHeader(out, segment.space, segment.author, firstSeq, firstPrev, to - from)
+  out.set(body.subarray(offsets[from], offsets[to]), headerLength)
   return out
 }
 
@@ -108,7 +141,9 @@ export function decodeSegmentBody (body: Uint8Array, options: { trusted?: boolea
   if (count > MAX_SEGMENT_ENTRIES) throw new LogbookError('SEGMENT_TOO_LARGE', `a segment of ${count} entries exceeds ${MAX_SEGMENT_ENTRIES}`)
   if (firstSeq + count - 1 > MAX_SEQ) throw nonCanonical('a segment runs past seq 2^53-1')
   const entries: SegmentEntry[] = new Array(count)
+  const offsets: number[] = new Array(count + 1)
   for (let i = 0; i < count; i++) {
+    offsets[i] = at
     need(1 + 8 + 2)
     const flags = body[at++]
     if ((flags & ~(FLAG_JSON | FLAG_SIGNED)) !== 0) throw nonCanonical(`unknown entry flags 0x${flags.toString(16)}`)
@@ -130,7 +165,8 @@ export function decodeSegmentBody (body: Uint8Array, options: { trusted?: boolea
     entries[i] = entry
   }
   if (at !== body.byteLength) throw nonCanonical(`${body.byteLength - at} trailing bytes after a segment's last entry`)
-  return { space, author, firstSeq, firstPrev, entries }
+  offsets[count] = at
+  return { space, author, firstSeq, firstPrev, entries, encoded: { body, offsets } }
 }
 
 /**
@@ -160,7 +196,7 @@ export function splitIntoRuns<T extends EntryBody> (bodies: T[], firstSeq: numbe
   let run: T[] = []
   let bytes = segmentHeaderLength(firstSeq)
   for (const body of bodies) {
-    const size = entryEncodedLength({ ...body, signature: new Uint8Array(64) })
+    const size = entryEncodedLength(body, true)
     if (run.length > 0 && (run.length === MAX_SEGMENT_ENTRIES || bytes + size > MAX_SEGMENT_BYTES)) {
       runs.push(run)
       run = []
@@ -181,7 +217,11 @@ export function buildSignedSegments (space: Uint8Array, author: Uint8Array, secr
   for (const run of splitIntoRuns(bodies, seq)) {
     if (seq + run.length - 1 > MAX_SEQ) throw new LogbookError('SEQ_OVERFLOW', 'this feed has reached seq 2^53-1')
     const ids = computeChainIds(space, author, seq, prev, run)
-    const entries: SegmentEntry[] = run.map((body) => ({ ...body, signature: null }))
+    const entries: SegmentEntry[] = new Array(run.length)
+    for (let i = 0; i < run.length; i++) {
+      const body = run[i]
+      entries[i] = { timestamp: body.timestamp, links: body.links, kind: body.kind, payload: body.payload, signature: null }
+    }
     entries[entries.length - 1].signature = signEntryId(ids[ids.length - 1], secretKey)
     segments.push({ space, author, firstSeq: seq, firstPrev: prev, entries, ids })
     seq += run.length

@@ -25,6 +25,15 @@ export interface Segment {
   firstSeq: number
   firstPrev: Uint8Array | null // present exactly when firstSeq > 1
   entries: SegmentEntry[]
+  /** The segment's body bytes, when known, with where each entry starts (and the end): lets the store
+   *  cut pages and journal records out of received bytes instead of encoding them again. */
+  encoded?: EncodedSegment
+}
+
+export interface EncodedSegment {
+  body: Uint8Array
+  /** offsets[i] is where entry i starts in body; offsets[entries.length] is the end. */
+  offsets: number[]
 }
 
 /** A segment whose ids were recomputed, chain checked and signature verified. */

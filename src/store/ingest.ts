@@ -4,11 +4,12 @@
 // Ingest is serialized: memory state changes only after the batch that persists it has been written.
 import { compareBytes, toHex } from '../entry/bytes.js'
 import { computeChainIds } from '../entry/entry-id.js'
-import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
+import { decodeSegmentBody, encodeSegmentBody, encodeSubSegment } from '../entry/segment.js'
 import type { AuthenticatedSegment } from '../entry/types.js'
-import { PAGE_ENTRIES, feedKey, idKey, idLocation, join, pendingKey, readIdLocation, readU64, u64, type Layout } from './layout.js'
+import { PAGE_ENTRIES, encodeTips, feedKey, idKey, idLocations, join, pendingKey, readIdLocation, readU64, u64, type Layout } from './layout.js'
 import { decodePage } from './page.js'
 import type { ForkMarker, PendingInfo, StoreState } from './state.js'
+import type { BatchOp, Writer } from './writer.js'
 
 export interface IngestCounts {
   /** Entries stored for the first time (ready or pending). */
@@ -27,7 +28,6 @@ export function emptyCounts (): IngestCounts {
   return { stored: 0, readied: 0, duplicates: 0, signaturesAdded: 0, forked: new Set() }
 }
 
-type BatchOp = { type: 'put', sublevel: any, key: any, value: any } | { type: 'del', sublevel: any, key: any }
 
 function smallerMarker (a: ForkMarker, b: ForkMarker | undefined): boolean {
   if (b === undefined) return true
@@ -44,7 +44,7 @@ function markerOf (seq: number, a: Uint8Array, b: Uint8Array): ForkMarker {
 export class Ingestor {
   private queue: Promise<unknown> = Promise.resolve()
 
-  constructor (private readonly layout: Layout, private readonly state: StoreState) {}
+  constructor (private readonly layout: Layout, private readonly state: StoreState, private readonly writer: Writer) {}
 
   /** Runs `task` after every earlier task: appends and imports never interleave. */
   exclusive<T> (task: () => Promise<T>): Promise<T> {
@@ -53,24 +53,28 @@ export class Ingestor {
     return result
   }
 
-  /** Stores one authenticated segment (call inside `exclusive`), then wakes what waited for it. */
-  async ingest (segment: AuthenticatedSegment, counts: IngestCounts, sync = false): Promise<void> {
-    let woken = await this.ingestOne(segment, counts, sync, null)
+  /**
+   * Stores one authenticated segment (call inside `exclusive`), then wakes what waited for it.
+   * `replay` marks a segment read back from the journal, which must not be journaled again.
+   */
+  async ingest (segment: AuthenticatedSegment, counts: IngestCounts, sync = false, replay = false): Promise<void> {
+    let woken = await this.ingestOne(segment, counts, sync, null, replay)
     while (woken.length > 0) {
       const next: Uint8Array[] = []
       for (const key of woken) {
+        await this.writer.drained()
         const body = await this.layout.pending.get(key)
         if (body === undefined) continue
         const waiting = decodeSegmentBody(body, { trusted: true })
         const ids = computeChainIds(waiting.space, waiting.author, waiting.firstSeq, waiting.firstPrev, waiting.entries)
-        next.push(...await this.ingestOne({ ...waiting, ids }, counts, sync, key))
+        next.push(...await this.ingestOne({ ...waiting, ids }, counts, sync, key, true))
       }
       woken = next
     }
   }
 
   /** Returns the keys of pending segments that waited for an entry this call made ready. */
-  private async ingestOne (segment: AuthenticatedSegment, counts: IngestCounts, sync: boolean, fromPending: Uint8Array | null): Promise<Uint8Array[]> {
+  private async ingestOne (segment: AuthenticatedSegment, counts: IngestCounts, sync: boolean, fromPending: Uint8Array | null, replay: boolean): Promise<Uint8Array[]> {
     const { layout, state } = this
     const { author, ids, entries, firstSeq, firstPrev } = segment
     const n = entries.length
@@ -89,6 +93,7 @@ export class Ingestor {
     const extendsTip = firstPrevHex === null ? tips.size === 0 : tips.has(firstPrevHex)
     let k = 0
     if (!extendsTip) {
+      await this.writer.drained()
       const found = await layout.ids.getMany(ids.map(idKey))
       k = found.findIndex((value) => value === undefined)
       if (k < 0) k = n
@@ -111,6 +116,7 @@ export class Ingestor {
       if (outside.length > (needPrevLookup ? 1 : 0)) for (let j = 0; j < n; j++) ownIndex.set(toHex(ids[j]), j)
       const readyOutside = new Set<string>()
       if (outside.length > 0) {
+        await this.writer.drained()
         const found = await layout.ids.getMany(outside.map(idKey))
         found.forEach((value, i) => { if (value !== undefined) readyOutside.add(toHex(outside[i])) })
       }
@@ -143,31 +149,43 @@ export class Ingestor {
     const localStart = state.nextLocalSeq
     const removedHeads: string[] = []
     let removedTip: string | null = null
+    let newTipHex = ''
     if (readyCount > 0) {
       for (let c = k; c < m; c += PAGE_ENTRIES) {
         const end = Math.min(c + PAGE_ENTRIES, m)
         const pageKey = localStart + (c - k)
-        const page = encodeSegmentBody({ space: segment.space, author, firstSeq: firstSeq + c, firstPrev: c === 0 ? firstPrev : ids[c - 1], entries: entries.slice(c, end) })
+        const page = encodeSubSegment(segment, c, end, c === 0 ? firstPrev : ids[c - 1])
         ops.push({ type: 'put', sublevel: layout.pages, key: u64(pageKey), value: page })
-        for (let j = c; j < end; j++) ops.push({ type: 'put', sublevel: layout.ids, key: idKey(ids[j]), value: idLocation(pageKey, j - c) })
+        const locations = idLocations(pageKey, end - c)
+        for (let j = c; j < end; j++) ops.push({ type: 'put', sublevel: layout.ids, key: idKey(ids[j]), value: locations[j - c] })
         ops.push({ type: 'put', sublevel: layout.feeds, key: feedKey(author, firstSeq + end - 1, pageKey), value: join(u64(firstSeq + c), ids[end - 1]) })
       }
+      // Feed heads and DAG heads: the run's last entry replaces its prev; links stop being DAG heads.
       const prevOfFirst = k === 0 ? firstPrev : ids[k - 1]
       if (prevOfFirst !== null) {
         const prevHex = k === 0 ? firstPrevHex as string : toHex(prevOfFirst)
-        if (tips.has(prevHex)) { removedTip = prevHex; ops.push({ type: 'del', sublevel: layout.tips, key: join(author, prevOfFirst) }) }
+        if (tips.has(prevHex)) removedTip = prevHex
         if (state.heads.has(prevHex)) removedHeads.push(prevHex)
       }
-      ops.push({ type: 'put', sublevel: layout.tips, key: join(author, ids[m - 1]), value: u64(firstSeq + m - 1) })
+      const touchedAuthors = new Set<string>([authorHex])
       for (let j = k; j < m; j++) {
         for (const link of entries[j].links) {
           const linkHex = toHex(link)
-          if (state.heads.has(linkHex) && !removedHeads.includes(linkHex)) removedHeads.push(linkHex)
+          if (state.heads.has(linkHex) && !removedHeads.includes(linkHex)) {
+            removedHeads.push(linkHex)
+            touchedAuthors.add(state.authorOfTip(linkHex) as string)
+          }
         }
       }
-      for (const head of removedHeads) ops.push({ type: 'del', sublevel: layout.heads, key: Buffer.from(head, 'hex') })
-      ops.push({ type: 'put', sublevel: layout.heads, key: ids[m - 1], value: new Uint8Array(0) })
-      ops.push({ type: 'put', sublevel: layout.meta, key: 'nextLocalSeq', value: String(localStart + readyCount) })
+      newTipHex = toHex(ids[m - 1])
+      const nextTips = new Map(tips)
+      if (removedTip !== null) nextTips.delete(removedTip)
+      nextTips.set(newTipHex, firstSeq + m - 1)
+      const isHead = (idHex: string): boolean => idHex === newTipHex || (state.heads.has(idHex) && !removedHeads.includes(idHex))
+      for (const touched of touchedAuthors) {
+        const authorTips = touched === authorHex ? nextTips : state.feedTips(touched)
+        ops.push({ type: 'put', sublevel: layout.tips, key: Buffer.from(touched, 'hex'), value: encodeTips(authorTips, isHead) })
+      }
     }
     let waiting: PendingInfo | null = null
     if (fromPending !== null) {
@@ -185,18 +203,17 @@ export class Ingestor {
       ops.push({ type: 'put', sublevel: layout.forks, key: author, value: join(u64(marker.seq), marker.low, marker.high) })
     }
     if (ops.length === 0) return []
-    // `sync` is classic-level's fsync option; other backends ignore it.
-    await layout.db.batch(ops as any, { sync } as any)
+    await this.writer.write(ops, !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
 
     // 5. The batch is durable: now the memory summary may follow.
     if (fromPending === null) counts.stored += n - k
     counts.readied += readyCount
     if (readyCount > 0) {
       state.nextLocalSeq = localStart + readyCount
-      if (removedTip !== null) tips.delete(removedTip)
-      tips.set(toHex(ids[m - 1]), firstSeq + m - 1)
+      if (removedTip !== null) state.deleteTip(authorHex, removedTip)
+      state.setTip(authorHex, newTipHex, firstSeq + m - 1)
       for (const head of removedHeads) state.heads.delete(head)
-      state.heads.add(toHex(ids[m - 1]))
+      state.heads.add(newTipHex)
     }
     if (fromPending !== null) state.removePending(toHex(fromPending))
     if (waiting !== null) state.addPending(waiting)
@@ -231,6 +248,7 @@ export class Ingestor {
       for (const { slot, signature } of signatures) {
         if (page.entries[slot].signature === null) { page.entries[slot].signature = signature; changed = true; counts.signaturesAdded++ }
       }
+      page.encoded = undefined // the stored bytes no longer match the entries
       if (changed) ops.push({ type: 'put', sublevel: this.layout.pages, key: u64(pageKey), value: encodeSegmentBody(page) })
     }
   }
@@ -247,7 +265,11 @@ export class Ingestor {
     const x0 = firstSeq + k
     const x1 = firstSeq + ids.length - 1
     const found: ForkMarker[] = []
-    if (state.maxReadySeq(authorHex) >= x0) {
+    const overlapping = state.pendingOf(authorHex).filter((info) => toHex(info.key) !== ownKeyHex && info.lastSeq >= x0 && info.firstSeq <= x1)
+    const readyOverlap = state.maxReadySeq(authorHex) >= x0
+    if (!readyOverlap && overlapping.length === 0) return found
+    await this.writer.drained()
+    if (readyOverlap) {
       const rows = layout.feeds.iterator({ gte: join(author, u64(x0)), lte: join(author, u64(Math.min(x1 + PAGE_ENTRIES, Number.MAX_SAFE_INTEGER)), u64(Number.MAX_SAFE_INTEGER)) })
       for await (const [key, value] of rows) {
         const lastSeq = readU64(key, 32)
@@ -263,8 +285,7 @@ export class Ingestor {
         found.push(markerOf(seq, ids[seq - firstSeq], readyId.slice()))
       }
     }
-    for (const info of state.pendingOf(authorHex)) {
-      if (toHex(info.key) === ownKeyHex || info.lastSeq < x0 || info.firstSeq > x1) continue
+    for (const info of overlapping) {
       const body = await layout.pending.get(info.key)
       if (body === undefined) continue
       const other = decodeSegmentBody(body, { trusted: true })

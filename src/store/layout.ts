@@ -5,7 +5,7 @@
 // encoded like a segment body, keyed by the local sequence number of its first entry. Everything else
 // is an index small enough to keep the per-entry cost at one row (the id index).
 import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
-import { readUint53, writeUint53 } from '../entry/bytes.js'
+import { readUint53 } from '../entry/bytes.js'
 
 export const PAGE_ENTRIES = 16
 export const ID_PREFIX_BYTES = 16
@@ -15,7 +15,7 @@ export type Sub = AbstractSublevel<Db, any, Uint8Array, Uint8Array>
 
 export interface Layout {
   db: Db
-  /** meta: utf8 keys, JSON values (next local seq, format version). */
+  /** meta: utf8 keys and values (space id, format version). */
   meta: AbstractSublevel<Db, any, string, string>
   /** pages: local seq of first entry (u64) → page (segment body layout). */
   pages: Sub
@@ -23,10 +23,12 @@ export interface Layout {
   ids: Sub
   /** feeds: author ‖ last seq (u64) ‖ page key (u64) → first seq (u64) ‖ last id. One row per page. */
   feeds: Sub
-  /** tips: author ‖ id → seq (u64). Ready entries of a feed with no ready successor (the feed heads). */
+  /**
+   * tips: author → for each feed head (ready entry with no ready successor): id ‖ seq (u64) ‖ flag (u8, 1 when
+   * it is also a DAG head, i.e. no ready entry links to it). One row per author, rewritten when it changes:
+   * DAG heads are always feed heads, so both fit in one small row and an append writes it once.
+   */
   tips: Sub
-  /** heads: id → empty. Ready entries that no ready entry references by prev or link. */
-  heads: Sub
   /** pending: author ‖ first seq ‖ last id → segment body. Authenticated segments not yet wholly ready. */
   pending: Sub
   /** waits: awaited id ‖ pending key → kind (u8: 0 prev, 1 link) ‖ seq of the first entry not ready (u64). What each pending segment waits for. */
@@ -44,7 +46,6 @@ export function openLayout (db: Db): Layout {
     ids: db.sublevel<Uint8Array, Uint8Array>('i', binary),
     feeds: db.sublevel<Uint8Array, Uint8Array>('f', binary),
     tips: db.sublevel<Uint8Array, Uint8Array>('t', binary),
-    heads: db.sublevel<Uint8Array, Uint8Array>('h', binary),
     pending: db.sublevel<Uint8Array, Uint8Array>('q', binary),
     waits: db.sublevel<Uint8Array, Uint8Array>('w', binary),
     forks: db.sublevel<Uint8Array, Uint8Array>('k', binary)
@@ -52,8 +53,9 @@ export function openLayout (db: Db): Layout {
 }
 
 export function u64 (value: number): Uint8Array {
-  const out = new Uint8Array(8)
-  writeUint53(new DataView(out.buffer), 0, value)
+  const out = Buffer.allocUnsafe(8)
+  out.writeUInt32BE(Math.floor(value / 0x100000000), 0)
+  out.writeUInt32BE(value >>> 0, 4)
   return out
 }
 
@@ -65,14 +67,39 @@ export function join (...parts: Uint8Array[]): Uint8Array {
   return Buffer.concat(parts)
 }
 
+export const TIP_RECORD_BYTES = 32 + 8 + 1
+
+export function encodeTips (tips: Map<string, number>, isHead: (idHex: string) => boolean): Uint8Array {
+  const out = Buffer.alloc(tips.size * TIP_RECORD_BYTES)
+  let at = 0
+  for (const [idHex, seq] of tips) {
+    out.write(idHex, at, 'hex')
+    out.set(u64(seq), at + 32)
+    out[at + 40] = isHead(idHex) ? 1 : 0
+    at += TIP_RECORD_BYTES
+  }
+  return out
+}
+
 export function idKey (id: Uint8Array): Uint8Array {
   return id.subarray(0, ID_PREFIX_BYTES)
 }
 
-export function idLocation (pageKey: number, slot: number): Uint8Array {
-  const out = new Uint8Array(9)
-  writeUint53(new DataView(out.buffer), 0, pageKey)
-  out[8] = slot
+export const ID_LOCATION_BYTES = 9
+
+/** Id-index values for `count` consecutive slots of one page, cut from one allocation (hot path). */
+export function idLocations (pageKey: number, count: number): Uint8Array[] {
+  const block = Buffer.allocUnsafe(ID_LOCATION_BYTES * count)
+  const high = Math.floor(pageKey / 0x100000000)
+  const low = pageKey >>> 0
+  const out: Uint8Array[] = new Array(count)
+  for (let slot = 0; slot < count; slot++) {
+    const at = slot * ID_LOCATION_BYTES
+    block.writeUInt32BE(high, at)
+    block.writeUInt32BE(low, at + 4)
+    block[at + 8] = slot
+    out[slot] = block.subarray(at, at + ID_LOCATION_BYTES)
+  }
   return out
 }
 

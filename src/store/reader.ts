@@ -6,16 +6,19 @@ import { decodeSegmentBody } from '../entry/segment.js'
 import type { AuthenticatedSegment } from '../entry/types.js'
 import { idKey, join, readIdLocation, readU64, u64, type Layout } from './layout.js'
 import { decodePage, pageEntry, type DecodedPage, type StoredEntry } from './page.js'
+import type { Writer } from './writer.js'
 
 export class StoreReader {
-  constructor (private readonly layout: Layout) {}
+  constructor (private readonly layout: Layout, private readonly writer: Writer) {}
 
   async locate (id: Uint8Array): Promise<{ pageKey: number, slot: number } | undefined> {
+    await this.writer.drained()
     const location = await this.layout.ids.get(idKey(id))
     return location === undefined ? undefined : readIdLocation(location)
   }
 
   async page (pageKey: number): Promise<DecodedPage | undefined> {
+    await this.writer.drained()
     const value = await this.layout.pages.get(u64(pageKey))
     return value === undefined ? undefined : decodePage(pageKey, value)
   }
@@ -31,6 +34,7 @@ export class StoreReader {
 
   /** Pages in local order, starting with the one that holds local seq `from`. */
   async * pages (from = 1): AsyncGenerator<DecodedPage> {
+    await this.writer.drained()
     let start = from
     if (from > 1) {
       for await (const key of this.layout.pages.keys({ lte: u64(from), reverse: true, limit: 1 })) start = readU64(key)
@@ -54,6 +58,7 @@ export class StoreReader {
 
   /** Pages of one author whose seq range reaches `fromSeq`, in feed-index order (by last seq). */
   async * authorPages (author: Uint8Array, fromSeq: number, toSeq = Number.MAX_SAFE_INTEGER): AsyncGenerator<{ firstSeq: number, lastSeq: number, pageKey: number }> {
+    await this.writer.drained()
     const rows = this.layout.feeds.iterator({ gte: join(author, u64(fromSeq)), lte: join(author, u64(toSeq), u64(Number.MAX_SAFE_INTEGER)) })
     for await (const [key, value] of rows) {
       yield { firstSeq: readU64(value, 0), lastSeq: readU64(key, 32), pageKey: readU64(key, 40) }
@@ -62,6 +67,7 @@ export class StoreReader {
 
   /** Every pending segment, decoded and with its ids recomputed. */
   async * pendingSegments (): AsyncGenerator<AuthenticatedSegment & { key: Uint8Array }> {
+    await this.writer.drained()
     for await (const [key, body] of this.layout.pending.iterator()) {
       const segment = decodeSegmentBody(body, { trusted: true })
       const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)

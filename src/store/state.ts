@@ -2,7 +2,7 @@
 // feed tips, DAG heads, fork markers, the pending index and what it waits for. It is loaded once at open
 // and changed only after the batch that persists the same change has been written.
 import { toHex } from '../entry/bytes.js'
-import { readU64, type Layout } from './layout.js'
+import { readU64, TIP_RECORD_BYTES, type Layout } from './layout.js'
 import { bodyEntryCount } from './page.js'
 
 export interface ForkMarker {
@@ -27,6 +27,8 @@ export class StoreState {
   /** author hex → (tip id hex → seq) */
   readonly tips = new Map<string, Map<string, number>>()
   readonly heads = new Set<string>()
+  /** tip id hex → author hex, to find whose tips row changes when a link makes a tip stop being a head */
+  private readonly tipAuthors = new Map<string, string>()
   readonly forks = new Map<string, ForkMarker>()
   /** pending key hex → summary */
   readonly pending = new Map<string, PendingInfo>()
@@ -37,6 +39,20 @@ export class StoreState {
     let tips = this.tips.get(authorHex)
     if (tips === undefined) { tips = new Map(); this.tips.set(authorHex, tips) }
     return tips
+  }
+
+  setTip (authorHex: string, idHex: string, seq: number): void {
+    this.feedTips(authorHex).set(idHex, seq)
+    this.tipAuthors.set(idHex, authorHex)
+  }
+
+  deleteTip (authorHex: string, idHex: string): void {
+    this.feedTips(authorHex).delete(idHex)
+    this.tipAuthors.delete(idHex)
+  }
+
+  authorOfTip (idHex: string): string | undefined {
+    return this.tipAuthors.get(idHex)
   }
 
   maxReadySeq (authorHex: string): number {
@@ -72,12 +88,18 @@ export class StoreState {
 
   static async load (layout: Layout): Promise<StoreState> {
     const state = new StoreState()
-    const next = await layout.meta.get('nextLocalSeq')
-    if (next !== undefined) state.nextLocalSeq = Number(next)
-    for await (const [key, value] of layout.tips.iterator()) {
-      state.feedTips(toHex(key.subarray(0, 32))).set(toHex(key.subarray(32, 64)), readU64(value))
+    // The local order continues after the last page: its key is the local seq of its first entry.
+    for await (const [key, value] of layout.pages.iterator({ reverse: true, limit: 1 })) {
+      state.nextLocalSeq = readU64(key) + bodyEntryCount(value)
     }
-    for await (const key of layout.heads.keys()) state.heads.add(toHex(key))
+    for await (const [key, value] of layout.tips.iterator()) {
+      const authorHex = toHex(key)
+      for (let at = 0; at < value.byteLength; at += TIP_RECORD_BYTES) {
+        const idHex = toHex(value.subarray(at, at + 32))
+        state.setTip(authorHex, idHex, readU64(value, at + 32))
+        if (value[at + 40] === 1) state.heads.add(idHex)
+      }
+    }
     for await (const [key, value] of layout.forks.iterator()) {
       state.forks.set(toHex(key), { seq: readU64(value), low: value.slice(8, 40), high: value.slice(40, 72) })
     }

@@ -3,10 +3,12 @@
 import type { AbstractLevel } from 'abstract-level'
 import { LogbookError } from '../errors.js'
 import { fromHex, toHex } from '../entry/bytes.js'
-import { authenticateSegment } from '../entry/segment.js'
+import { authenticateSegment, decodeSegmentBody } from '../entry/segment.js'
 import { verifyEntryId } from '../crypto/index.js'
 import { deriveForkProof, verifyForkProof, type ForkProof } from './forks.js'
-import { Ingestor } from './ingest.js'
+import { Ingestor, emptyCounts } from './ingest.js'
+import { Journal } from './journal.js'
+import { Writer } from './writer.js'
 import { idKey, openLayout, readIdLocation, type Layout } from './layout.js'
 import { StoreReader } from './reader.js'
 import { StoreState } from './state.js'
@@ -19,11 +21,16 @@ export class Store {
     readonly state: StoreState,
     readonly ingestor: Ingestor,
     readonly reader: StoreReader,
+    readonly writer: Writer,
     readonly space: Uint8Array
   ) {}
 
-  /** Opens (creating if empty) the store of `space` in `db`; refuses a database of another space. */
-  static async open (db: AbstractLevel<any, any, any>, space: Uint8Array): Promise<Store> {
+  /**
+   * Opens (creating if empty) the store of `space` in `db`; refuses a database of another space.
+   * With `journalPath`, writes are journaled and applied behind (see writer.ts); a journal left by a
+   * crash is replayed first.
+   */
+  static async open (db: AbstractLevel<any, any, any>, space: Uint8Array, journalPath?: string): Promise<Store> {
     await db.open()
     const layout = openLayout(db)
     const storedSpace = await layout.meta.get('space')
@@ -34,11 +41,28 @@ export class Store {
       throw new LogbookError('WRONG_SPACE', `this database holds space ${storedSpace}, not ${toHex(space)}`)
     }
     const state = await StoreState.load(layout)
-    return new Store(layout, state, new Ingestor(layout, state), new StoreReader(layout), space)
+    const journal = journalPath === undefined ? null : new Journal(journalPath)
+    const writer = new Writer(layout, journal)
+    const store = new Store(layout, state, new Ingestor(layout, state, writer), new StoreReader(layout, writer), writer, space)
+    if (journal !== null && journal.size > 0) await store.replay(journal)
+    return store
+  }
+
+  /** Re-ingests what the journal recorded; whatever LevelDB already holds is a duplicate. */
+  private async replay (journal: Journal): Promise<void> {
+    const counts = emptyCounts()
+    for (const record of journal.records()) {
+      const segment = authenticateSegment(decodeSegmentBody(record), this.space)
+      await this.ingestor.ingest(segment, counts, false, true)
+    }
+    await this.writer.checkpoint()
   }
 
   async close (): Promise<void> {
-    await this.ingestor.exclusive(async () => await this.layout.db.close())
+    await this.ingestor.exclusive(async () => {
+      await this.writer.close()
+      await this.layout.db.close()
+    })
   }
 
   /** Ready entries in the store. */
@@ -70,6 +94,7 @@ export class Store {
 
   /** Re-checks everything stored; returns the problems found (empty when all is well). */
   async verify (): Promise<string[]> {
+    await this.writer.drained()
     const problems: string[] = []
     let count = 0
     for await (const page of this.reader.pages()) {
