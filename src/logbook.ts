@@ -182,8 +182,8 @@ export class Logbook extends EventEmitter {
    * Appends entries by this identity. An array is written as signed segments of up to 1024 entries,
    * one signature each. Refuses to write behind an entry of this identity that this store did not extend.
    */
-  async append (payload: Payload, options?: AppendOptions): Promise<string>
   async append (payloads: Payload[], options?: AppendOptions): Promise<string[]>
+  async append (payload: Payload, options?: AppendOptions): Promise<string>
   async append (input: Payload | Payload[], options: AppendOptions = {}): Promise<string | string[]> {
     // An array is always a batch: append([[1, 2]]) appends one entry whose payload is the array [1, 2].
     const many = Array.isArray(input)
@@ -289,7 +289,7 @@ export class Logbook extends EventEmitter {
   }
 
   /** The export as bytes: binary frames, or NDJSON with `format: 'json'`. Concatenations import as the union. */
-  export (options: ExportOptions & { author?: Uint8Array | string } = {}): AsyncGenerator<Uint8Array> {
+  export (options: Omit<ExportOptions, 'author'> & { author?: Uint8Array | string } = {}): AsyncGenerator<Uint8Array> {
     const author = typeof options.author === 'string' ? parseId(options.author, 'author') : options.author
     return exportBytes(this.store.reader, this.store.space, { ...options, author })
   }

@@ -30,11 +30,15 @@ export async function writeSecret (path: string, text: string): Promise<void> {
 
 export async function initDir (dir: string, spaceKey: Uint8Array, identity: Identity): Promise<void> {
   if (await isInitialized(dir)) throw new LogbookError('LOGBOOK_ALREADY_INITIALIZED', `a store already exists in ${dir}`)
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  const paths = storePaths(dir)
-  await writeSecret(paths.identity, identity.toText())
-  // The space key is written last: its presence marks the directory as initialized.
-  await writeSecret(paths.space, toHex(spaceKey))
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const paths = storePaths(dir)
+    await writeSecret(paths.identity, identity.toText())
+    // The space key is written last: its presence marks the directory as initialized.
+    await writeSecret(paths.space, toHex(spaceKey))
+  } catch (err) {
+    throw new LogbookError('LOGBOOK_NOT_OPEN', `cannot create a store in ${dir}: ${(err as Error).message}`, { cause: err })
+  }
 }
 
 export async function readSpaceKey (dir: string): Promise<Uint8Array> {
@@ -42,8 +46,8 @@ export async function readSpaceKey (dir: string): Promise<Uint8Array> {
   let text: string
   try {
     text = await readFile(paths.space, 'utf8')
-  } catch {
-    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store in ${dir}: run \`logbook init\` first (or pass --dir)`)
+  } catch (err) {
+    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store in ${dir}: run \`logbook init\` first (or pass --dir)`, { cause: err })
   }
   const key = fromHex(text.trim(), SPACE_KEY_BYTES)
   if (key === undefined) throw new LogbookError('INVALID_KEY', `${paths.space} does not hold a 32-byte hex space key`)
@@ -62,5 +66,9 @@ export async function readIdentity (dir: string): Promise<Identity> {
 }
 
 export async function writeIdentity (dir: string, identity: Identity): Promise<void> {
-  await writeSecret(storePaths(dir).identity, identity.toText())
+  try {
+    await writeSecret(storePaths(dir).identity, identity.toText())
+  } catch (err) {
+    throw new LogbookError('LOGBOOK_NOT_OPEN', `cannot write the identity in ${dir}: ${(err as Error).message}`, { cause: err })
+  }
 }

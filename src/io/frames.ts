@@ -3,8 +3,8 @@
 // A text export is one JSON segment per line. The reader tells the two apart frame by frame.
 import { crc32 } from 'node:zlib'
 import { LogbookError } from '../errors.js'
-import { decodeSegmentBody } from '../entry/segment.js'
-import { MAX_SEGMENT_BYTES } from '../entry/limits.js'
+import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
+import { MAX_LINKS, MAX_SEGMENT_BYTES, MAX_SEGMENT_ENTRIES } from '../entry/limits.js'
 import type { Segment } from '../entry/types.js'
 import { segmentFromJson } from './json-segment.js'
 
@@ -105,7 +105,10 @@ export async function * readFrames (source: AsyncIterable<Uint8Array>): AsyncGen
       start = Math.min(end + 1, buffer.byteLength)
       try {
         const { segment, statedIds } = segmentFromJson(value)
-        yield { offset, segment, statedIds }
+        // Through the binary codec and back: one set of canonical checks for both forms.
+        if (segment.entries.length > MAX_SEGMENT_ENTRIES) throw new LogbookError('SEGMENT_TOO_LARGE', `a segment of ${segment.entries.length} entries exceeds ${MAX_SEGMENT_ENTRIES}`)
+        if (segment.entries.some((entry) => entry.links.length > MAX_LINKS)) throw new LogbookError('TOO_MANY_LINKS', `an entry has more than ${MAX_LINKS} links`)
+        yield { offset, segment: decodeSegmentBody(encodeSegmentBody(segment)), statedIds }
       } catch (err) {
         if (!(err instanceof LogbookError)) throw err
         yield { offset, rejected: err }

@@ -77,7 +77,16 @@ export async function importStream (store: Store, source: AsyncIterable<Uint8Arr
       }
       if (inflight !== null) await inflight
       entries += segment.entries.length
-      inflight = store.ingestor.exclusive(async () => await store.ingestor.ingest(segment, counts, options.sync))
+      const offset = item.offset
+      inflight = store.ingestor.exclusive(async () => {
+        try {
+          await store.ingestor.ingest(segment, counts, options.sync)
+        } catch (err) {
+          // What only the store can judge (a prev that is not the author's previous entry) is a rejection too.
+          if (!(err instanceof LogbookError) || err.code !== 'BAD_CHAIN') throw err
+          reject(offset, err)
+        }
+      })
       options.onProgress?.({ bytes: summary.bytes, entries })
     }
   } catch (err) {

@@ -82,6 +82,8 @@ export function segmentFromJson (value: unknown): { segment: Segment, statedIds:
   const author = hexField(obj.author, 32, 'author')
   const firstSeq = integerField(obj.seq, 'seq')
   const firstPrev = obj.prev === null ? null : hexField(obj.prev, 32, 'prev')
+  if (firstSeq < 1) throw bad('"seq" must be at least 1')
+  if ((firstSeq > 1) !== (firstPrev !== null)) throw bad('"prev" must be present exactly when "seq" > 1')
   if (!Array.isArray(obj.entries)) throw bad('"entries" must be an array')
   const statedIds: Array<Uint8Array | null> = []
   const entries: SegmentEntry[] = obj.entries.map((raw: unknown, i: number) => {

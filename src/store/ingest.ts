@@ -2,6 +2,7 @@
 // which stores each in one atomic batch: the entries that are ready go into local-order pages with their
 // indexes; the rest of the segment waits, whole, in the pending area until what it waits for is ready.
 // Ingest is serialized: memory state changes only after the batch that persists it has been written.
+import { LogbookError } from '../errors.js'
 import { compareBytes, toHex } from '../entry/bytes.js'
 import { computeChainIds } from '../entry/entry-id.js'
 import { decodeSegmentBody, encodeSegmentBody, encodeSubSegment } from '../entry/segment.js'
@@ -58,7 +59,27 @@ export class Ingestor {
    * `replay` marks a segment read back from the journal, which must not be journaled again.
    */
   async ingest (segment: AuthenticatedSegment, counts: IngestCounts, sync = false, replay = false): Promise<void> {
-    let woken = await this.ingestOne(segment, counts, sync, null, replay)
+    await this.wake(await this.ingestOne(segment, counts, sync, null, replay), counts, sync)
+  }
+
+  /**
+   * Re-examines pending segments whose awaited entry is ready. Normally ingest does this as it goes;
+   * at open it repairs a crash that fell between an entry's batch and the batch that woke its waiters.
+   */
+  async wakeReadyPending (counts: IngestCounts): Promise<void> {
+    const blockers = [...this.state.waiting.keys()]
+    if (blockers.length === 0) return
+    await this.writer.drained()
+    const found = await this.layout.ids.getMany(blockers.map((hex) => idKey(Buffer.from(hex, 'hex'))))
+    const keys: Uint8Array[] = []
+    found.forEach((location, i) => {
+      if (location !== undefined) for (const key of this.state.waiting.get(blockers[i]) ?? []) keys.push(Buffer.from(key, 'hex'))
+    })
+    await this.wake(keys, counts, false)
+  }
+
+  private async wake (keys: Uint8Array[], counts: IngestCounts, sync: boolean): Promise<void> {
+    let woken = keys
     while (woken.length > 0) {
       const next: Uint8Array[] = []
       for (const key of woken) {
@@ -85,12 +106,13 @@ export class Ingestor {
     const ownKeyHex = toHex(ownKey)
     if (fromPending === null && state.pending.has(ownKeyHex)) {
       counts.duplicates += n
+      await this.keepPendingSignatures(segment, ownKey, counts, sync, replay)
       return []
     }
 
     // 1. How much of the segment is ready already? By the hash chain, a prefix.
     const firstPrevHex = firstPrev === null ? null : toHex(firstPrev)
-    const extendsTip = firstPrevHex === null ? tips.size === 0 : tips.has(firstPrevHex)
+    const extendsTip = firstPrevHex === null ? tips.size === 0 : tips.get(firstPrevHex) === firstSeq - 1
     let k = 0
     if (!extendsTip) {
       await this.writer.drained()
@@ -119,6 +141,14 @@ export class Ingestor {
         await this.writer.drained()
         const found = await layout.ids.getMany(outside.map(idKey))
         found.forEach((value, i) => { if (value !== undefined) readyOutside.add(toHex(outside[i])) })
+      }
+      if (needPrevLookup && readyOutside.has(firstPrevHex as string)) {
+        // The prev id commits to its author and seq: it must be this author's entry at firstSeq - 1.
+        const place = await this.readyPlace(firstPrev)
+        if (place === undefined || toHex(place.author) !== authorHex || place.seq !== firstSeq - 1) {
+          return await this.dropInvalid(segment, fromPending, sync,
+            `seq ${firstSeq} names as its prev an entry that is not this author's seq ${firstSeq - 1}`)
+        }
       }
       for (; m < n; m++) {
         if (m === k && needPrevLookup && !readyOutside.has(firstPrevHex as string)) {
@@ -227,6 +257,52 @@ export class Ingestor {
       }
     }
     return woken
+  }
+
+  /** Where a ready entry sits in its feed (author, seq), read from its page. */
+  private async readyPlace (id: Uint8Array): Promise<{ author: Uint8Array, seq: number } | undefined> {
+    await this.writer.drained()
+    const location = await this.layout.ids.get(idKey(id))
+    if (location === undefined) return undefined
+    const { pageKey, slot } = readIdLocation(location)
+    const value = await this.layout.pages.get(u64(pageKey))
+    if (value === undefined) return undefined
+    const page = decodeSegmentBody(value, { trusted: true })
+    return { author: page.author, seq: page.firstSeq + slot }
+  }
+
+  /**
+   * A segment whose chain can never become ready (its prev is not its author's previous entry): one that
+   * arrives is rejected; one that waited in the pending area is removed from it, so every order of
+   * arrival ends in the same state.
+   */
+  private async dropInvalid (segment: AuthenticatedSegment, fromPending: Uint8Array | null, sync: boolean, why: string): Promise<Uint8Array[]> {
+    if (fromPending === null) throw new LogbookError('BAD_CHAIN', why)
+    const old = this.state.pending.get(toHex(fromPending))
+    const ops: BatchOp[] = [{ type: 'del', sublevel: this.layout.pending, key: fromPending }]
+    if (old !== undefined) ops.push({ type: 'del', sublevel: this.layout.waits, key: join(old.blocker, fromPending) })
+    await this.writer.write(ops, null, sync)
+    this.state.removePending(toHex(fromPending))
+    void segment
+    return []
+  }
+
+  /** A segment identical to one waiting in the pending area may carry signatures it lacks: keep them. */
+  private async keepPendingSignatures (segment: AuthenticatedSegment, key: Uint8Array, counts: IngestCounts, sync: boolean, replay: boolean): Promise<void> {
+    if (!segment.entries.some((entry) => entry.signature !== null)) return
+    await this.writer.drained()
+    const body = await this.layout.pending.get(key)
+    if (body === undefined) return
+    const stored = decodeSegmentBody(body, { trusted: true })
+    let added = 0
+    segment.entries.forEach((entry, i) => {
+      if (entry.signature !== null && stored.entries[i].signature === null) { stored.entries[i].signature = entry.signature; added++ }
+    })
+    if (added === 0) return
+    stored.encoded = undefined
+    await this.writer.write([{ type: 'put', sublevel: this.layout.pending, key, value: encodeSegmentBody(stored) }],
+      !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
+    counts.signaturesAdded += added
   }
 
   /** Signatures carried by already-stored entries that were stored unsigned: keep them (page rewrite). */

@@ -9,17 +9,25 @@ import { decodePage, pageEntry, type DecodedPage, type StoredEntry } from './pag
 import type { Writer } from './writer.js'
 
 export class StoreReader {
-  constructor (private readonly layout: Layout, private readonly writer: Writer) {}
+  /** classic-level and memory-level read synchronously ~10× faster than through a promise. */
+  private readonly syncReads: boolean
+
+  constructor (private readonly layout: Layout, private readonly writer: Writer) {
+    this.syncReads = (layout.db.supports as { getSync?: boolean }).getSync === true
+  }
+
+  private async read (sublevel: Layout['ids'], key: Uint8Array): Promise<Uint8Array | undefined> {
+    await this.writer.drained()
+    return this.syncReads ? sublevel.getSync(key) : await sublevel.get(key)
+  }
 
   async locate (id: Uint8Array): Promise<{ pageKey: number, slot: number } | undefined> {
-    await this.writer.drained()
-    const location = await this.layout.ids.get(idKey(id))
+    const location = await this.read(this.layout.ids, idKey(id))
     return location === undefined ? undefined : readIdLocation(location)
   }
 
   async page (pageKey: number): Promise<DecodedPage | undefined> {
-    await this.writer.drained()
-    const value = await this.layout.pages.get(u64(pageKey))
+    const value = await this.read(this.layout.pages, u64(pageKey))
     return value === undefined ? undefined : decodePage(pageKey, value)
   }
 

@@ -45,6 +45,7 @@ export class Store {
     const writer = new Writer(layout, journal)
     const store = new Store(layout, state, new Ingestor(layout, state, writer), new StoreReader(layout, writer), writer, space)
     if (journal !== null && journal.size > 0) await store.replay(journal)
+    await store.ingestor.wakeReadyPending(emptyCounts())
     return store
   }
 
@@ -127,6 +128,12 @@ export class Store {
           if (pageKey + theirSlot >= page.pageKey + slot) problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not earlier in the local order`)
         }
       })
+      if (segment.firstPrev !== null) {
+        const prev = await this.reader.get(segment.firstPrev)
+        if (prev !== undefined && (toHex(prev.author) !== toHex(segment.author) || prev.seq !== segment.firstSeq - 1)) {
+          problems.push(`${where(0)}: its prev is not this author's seq ${segment.firstSeq - 1}`)
+        }
+      }
     }
     if (count !== this.readyCount) problems.push(`${count} ready entries stored, but the local order counts ${this.readyCount}`)
     for await (const segment of this.reader.pendingSegments()) {

@@ -1,0 +1,87 @@
+// logbook identity export | import [--force] | new
+import { constants } from 'node:fs'
+import { copyFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import type { Command } from 'commander'
+import { Identity, Logbook, LogbookError } from '../index.js'
+import { readIdentity, readSpaceKey, storePaths } from '../store-dir.js'
+import { globals, out } from './context.js'
+import { readStdinText } from './input.js'
+
+/** Keeps the identity file of `author` beside the store as identity.<first 16 hex>.retired.json. */
+async function retire (dir: string, author: string): Promise<string> {
+  const current = storePaths(dir).identity
+  const retired = join(dirname(current), `identity.${author.slice(0, 16)}.retired.json`)
+  try {
+    // A copy, not a rename: identity.json is then replaced atomically, so there is always one.
+    await copyFile(current, retired, constants.COPYFILE_EXCL)
+  } catch (err) {
+    // Already retired once (the same author always has the same file): keep that copy.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+  return retired
+}
+
+async function currentIdentity (dir: string): Promise<Identity | null> {
+  try {
+    return await readIdentity(dir)
+  } catch (err) {
+    if (err instanceof LogbookError && (err.code === 'INVALID_IDENTITY' || err.code === 'LOGBOOK_NOT_INITIALIZED')) return null
+    throw err
+  }
+}
+
+export function register (program: Command): void {
+  const identity = program.command('identity')
+    .description('back up, restore or replace this store\'s identity')
+
+  identity.command('export')
+    .description('print the identity (secret: it signs as you) as one line of text')
+    .action(async (_options: unknown, command: Command) => {
+      const { dir } = globals(command)
+      await readSpaceKey(dir)
+      await out.line((await readIdentity(dir)).toText())
+    })
+
+  identity.command('import')
+    .description('read an identity from stdin (from `logbook identity export`) and use it in this store')
+    .option('--force', 'replace a different identity (the old one is kept as identity.<id>.retired.json)')
+    .action(async (options: { force?: boolean }, command: Command) => {
+      const { dir } = globals(command)
+      await readSpaceKey(dir)
+      const text = (await readStdinText()).trim()
+      if (text === '') throw new LogbookError('INVALID_IDENTITY', 'expected the identity text on stdin (from `logbook identity export`)')
+      const imported = Identity.fromText(text)
+      const current = await currentIdentity(dir)
+      if (current !== null && current.author !== imported.author) {
+        if (options.force !== true) {
+          throw new LogbookError('INVALID_ARGUMENT', `this store already has identity ${current.author}; ` +
+            'use --force to replace it (the old one is kept as a retired file)')
+        }
+        await retire(dir, current.author)
+      }
+      // Opened with the imported identity, so a damaged identity file does not stand in the way.
+      const book = await Logbook.open({ dir, identity: imported })
+      try {
+        await book.setIdentity(imported)
+      } finally {
+        await book.close()
+      }
+      await out.line(imported.author)
+    })
+
+  identity.command('new')
+    .description('create a new identity for this store (the way out after a fork); the old one is retired')
+    .action(async (_options: unknown, command: Command) => {
+      const { dir } = globals(command)
+      await readSpaceKey(dir)
+      const book = await Logbook.open({ dir })
+      try {
+        await retire(dir, book.author)
+        await book.setIdentity(Identity.generate())
+        await out.line(book.author)
+      } finally {
+        await book.close()
+      }
+    })
+}

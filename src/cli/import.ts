@@ -1,0 +1,81 @@
+// logbook import [FILE...] [--json] [--sync]: read exports (files in order as one stream, or stdin).
+import { stat } from 'node:fs/promises'
+import type { Command } from 'commander'
+import type { SingleBar } from 'cli-progress'
+import { LogbookError, type ImportSummary } from '../index.js'
+import { out, withBook } from './context.js'
+import { checkReadable, concatSources, isStdin } from './input.js'
+
+async function totalBytes (files: string[]): Promise<number | null> {
+  let total = 0
+  for (const file of files) {
+    if (isStdin(file)) return null
+    const info = await stat(file)
+    if (!info.isFile()) return null
+    total += info.size
+  }
+  return total
+}
+
+async function printSummary (summary: ImportSummary): Promise<void> {
+  await out.line(`imported:   ${summary.imported} entries`)
+  await out.line(`duplicates: ${summary.duplicates} entries`)
+  if (summary.signaturesAdded > 0) await out.line(`signatures: ${summary.signaturesAdded} added`)
+  await out.line(`pending:    ${summary.pending} entries (see \`logbook status\`)`)
+  await out.line(`rejected:   ${summary.rejectedCount} segments`)
+  for (const problem of summary.rejected) await out.line(`  at byte ${problem.offset}: ${problem.code}: ${problem.message}`)
+  if (summary.rejectedCount > summary.rejected.length) await out.line(`  ... and ${summary.rejectedCount - summary.rejected.length} more`)
+  if (summary.corrupt !== null) {
+    await out.line(`corrupt:    at byte ${summary.corrupt.offset}: ${summary.corrupt.message} (everything before it was kept)`)
+  }
+  for (const author of summary.forked) await out.line(`forked:     ${author} (see \`logbook forks\`)`)
+}
+
+export function register (program: Command): void {
+  program.command('import')
+    .description('import exports from files (in order, as one stream) or stdin (no files, or -)')
+    .argument('[files...]', 'export files; - is stdin')
+    .option('--json', 'print the import summary as JSON')
+    .option('--sync', 'fsync every write')
+    .action(async (fileArgs: string[], options: { json?: boolean, sync?: boolean }, command: Command) => {
+      const files = fileArgs.length === 0 ? ['-'] : fileArgs
+      if (files.filter(isStdin).length > 1) command.error('stdin (-) can be read only once', { exitCode: 2, code: 'logbook.conflict' })
+      if (files.some(isStdin) && process.stdin.isTTY === true) {
+        throw new LogbookError('INVALID_ARGUMENT', 'expected an export on stdin (pipe one in, or name a file)')
+      }
+      await checkReadable(files)
+      const summary = await withBook(command, async (book) => {
+        let bar: SingleBar | null = null
+        let onProgress: ((progress: { bytes: number, entries: number }) => void) | undefined
+        if (process.stderr.isTTY === true) {
+          const total = await totalBytes(files)
+          // Loaded only for a terminal: most runs (pipes, scripts) never draw a bar.
+          const { SingleBar: Bar } = await import('cli-progress')
+          bar = new Bar({
+            stream: process.stderr,
+            format: total === null ? 'importing {value} bytes | {entries} entries' : 'importing [{bar}] {percentage}% | {value}/{total} bytes | {entries} entries',
+            hideCursor: true,
+            clearOnComplete: true,
+            etaBuffer: 50
+          })
+          bar.start(total ?? 0, 0, { entries: 0 })
+          onProgress = ({ bytes, entries }) => bar?.update(bytes, { entries })
+        }
+        try {
+          return await book.import(concatSources(files), { sync: options.sync === true, onProgress })
+        } finally {
+          bar?.stop()
+        }
+      }, { sync: options.sync })
+      if (options.json === true) await out.json(summary)
+      else await printSummary(summary)
+      await out.flush()
+      if (summary.corrupt !== null) {
+        throw new LogbookError('CORRUPT_FRAME', `${summary.corrupt.message}; ${summary.imported} entries imported before it were kept`)
+      }
+      if (summary.rejectedCount > 0) {
+        const first = summary.rejected[0]
+        throw new LogbookError(first.code as LogbookError['code'], `${summary.rejectedCount} segment${summary.rejectedCount === 1 ? '' : 's'} rejected (first at byte ${first.offset}: ${first.message})`)
+      }
+    })
+}

@@ -1,0 +1,72 @@
+// Reading input: all of stdin, stdin line by line (streamed), and files/stdin as one byte stream.
+import { createReadStream } from 'node:fs'
+import { access, constants } from 'node:fs/promises'
+import { createInterface } from 'node:readline'
+import { LogbookError } from '../index.js'
+
+/** All of stdin as bytes. */
+export async function readStdin (): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+  return Buffer.concat(chunks)
+}
+
+/** All of stdin as UTF-8 text. */
+export async function readStdinText (): Promise<string> {
+  return (await readStdin()).toString('utf8')
+}
+
+/** stdin line by line, without loading it whole; the line ends (LF or CRLF) are removed. */
+export async function * stdinLines (): AsyncGenerator<string> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
+  try {
+    for await (const line of lines) yield line
+  } finally {
+    lines.close()
+  }
+}
+
+/**
+ * The rule for values everywhere: text that parses as JSON is that JSON value, otherwise the text
+ * itself (a string). One trailing line end is not part of the text.
+ */
+export function parseValue (text: string): unknown {
+  const trimmed = text.replace(/\r?\n$/, '')
+  try {
+    return JSON.parse(trimmed)
+  } catch {
+    return trimmed
+  }
+}
+
+/** `-` (or no files at all) means stdin. */
+export function isStdin (file: string): boolean {
+  return file === '-'
+}
+
+/** Fails early (before anything is imported) when a named file cannot be read. */
+export async function checkReadable (files: string[]): Promise<void> {
+  for (const file of files) {
+    if (isStdin(file)) continue
+    try {
+      await access(file, constants.R_OK)
+    } catch (err) {
+      throw new LogbookError('INVALID_ARGUMENT', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+    }
+  }
+}
+
+/** The files (and/or stdin) in order, as one concatenated byte stream. */
+export async function * concatSources (files: string[]): AsyncGenerator<Uint8Array> {
+  for (const file of files) {
+    const stream = isStdin(file) ? process.stdin : createReadStream(file)
+    try {
+      for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Buffer
+    } catch (err) {
+      if (err instanceof LogbookError) throw err
+      throw new LogbookError('INVALID_ARGUMENT', `cannot read ${isStdin(file) ? 'stdin' : file}: ${(err as Error).message}`, { cause: err })
+    } finally {
+      if (!isStdin(file)) stream.destroy()
+    }
+  }
+}
