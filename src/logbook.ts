@@ -122,6 +122,11 @@ export class Logbook extends EventEmitter {
     private readonly sync: boolean
   ) {
     super()
+    // 'ready' (last ready local seq) and 'fork' (author hex) for views and applications.
+    store.ingestor.listeners.add({
+      ready: (lastLocalSeq) => this.emit('ready', lastLocalSeq),
+      fork: (author) => this.emit('fork', author)
+    })
   }
 
   /** Creates a store: a new space (or joins `spaceKey`) and a new identity (or `identity`). */
@@ -296,9 +301,7 @@ export class Logbook extends EventEmitter {
 
   async import (source: AsyncIterable<Uint8Array> | Uint8Array, options: ImportOptions = {}): Promise<ImportSummary> {
     const stream = source instanceof Uint8Array ? (async function * () { yield source })() : source
-    const summary = await importStream(this.store, stream, { sync: this.sync, ...options })
-    for (const author of summary.forked) this.emit('fork', author)
-    return summary
+    return await importStream(this.store, stream, { sync: this.sync, ...options })
   }
 
   /** Re-checks every stored entry: ids, index, chains, signatures, pending segments, fork proofs. */

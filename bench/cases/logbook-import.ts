@@ -19,20 +19,14 @@ runCase(async () => {
   const res = await book.import(createReadStream(file))
   const seconds = (performance.now() - t0) / 1000
 
-  // The summary's shape: { imported, duplicates, pending, rejected } per the brief; the current code
-  // has rejected: Problem[] plus rejectedCount. Read both, keep a few problems for the report.
-  const sum = res as unknown as Record<string, unknown>
-  const rejected = typeof sum.rejectedCount === 'number'
-    ? sum.rejectedCount
-    : Array.isArray(sum.rejected) ? sum.rejected.length : Number(sum.rejected ?? 0)
   const summary = {
     imported: res.imported,
     duplicates: res.duplicates,
     pending: res.pending,
-    rejected,
-    segments: sum.segments,
-    corrupt: sum.corrupt ?? null,
-    firstProblems: Array.isArray(sum.rejected) ? sum.rejected.slice(0, 3) : []
+    rejected: res.rejectedCount,
+    segments: res.segments,
+    corrupt: res.corrupt,
+    firstProblems: res.rejected.slice(0, 3)
   }
 
   const c0 = performance.now()
@@ -44,11 +38,12 @@ runCase(async () => {
     system: 'logbook',
     case: 'import',
     entries: res.imported,
-    seconds,
-    entriesPerSec: res.imported / seconds,
+    // Timed until the store is closed (which drains what LevelDB applies behind the journal).
+    seconds: seconds + closeSeconds,
+    entriesPerSec: res.imported / (seconds + closeSeconds),
     peakRssMB: peakRssMB(),
     diskBytes: disk,
     diskBytesPerEntry: res.imported > 0 ? disk / res.imported : null,
-    extra: { disk: dirBreakdown(dir), ...summary, expected: expect, complete: res.imported === expect, closeSeconds, heapUsedMBAfter: process.memoryUsage().heapUsed / 2 ** 20 }
+    extra: { disk: dirBreakdown(dir), importSeconds: seconds, ...summary, expected: expect, complete: res.imported === expect, closeSeconds, heapUsedMBAfter: process.memoryUsage().heapUsed / 2 ** 20 }
   })
 })

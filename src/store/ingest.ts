@@ -42,8 +42,17 @@ function markerOf (seq: number, a: Uint8Array, b: Uint8Array): ForkMarker {
   return compareBytes(a, b) < 0 ? { seq, low: a, high: b } : { seq, low: b, high: a }
 }
 
+/** What the ingest path tells the rest of the system once a batch is acknowledged. */
+export interface IngestListener {
+  /** Entries up to local seq `lastLocalSeq` are ready. */
+  ready?: (lastLocalSeq: number) => void
+  /** `author` (hex) got a fork marker, or a lower one. */
+  fork?: (author: string) => void
+}
+
 export class Ingestor {
   private queue: Promise<unknown> = Promise.resolve()
+  readonly listeners = new Set<IngestListener>()
 
   constructor (private readonly layout: Layout, private readonly state: StoreState, private readonly writer: Writer) {}
 
@@ -248,6 +257,10 @@ export class Ingestor {
     if (fromPending !== null) state.removePending(toHex(fromPending))
     if (waiting !== null) state.addPending(waiting)
     if (markerChanged && marker !== undefined) { state.forks.set(authorHex, marker); counts.forked.add(authorHex) }
+    for (const listener of this.listeners) {
+      if (readyCount > 0) listener.ready?.(state.nextLocalSeq - 1)
+      if (markerChanged) listener.fork?.(authorHex)
+    }
 
     const woken: Uint8Array[] = []
     if (readyCount > 0 && state.waiting.size > 0) {
