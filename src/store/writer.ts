@@ -13,12 +13,23 @@ const HIGH_WATER_OPS = 16 * 1024
 /** Journal size at which LevelDB is synced and the journal emptied. */
 const JOURNAL_CHECKPOINT_BYTES = 64 * 1024 * 1024
 
+const VIEW_ENCODINGS = { keyEncoding: 'view', valueEncoding: 'view' } as const
+
+type RootOp = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
+
 export class Writer {
-  private queue: BatchOp[] = []
+  private queue: RootOp[] = []
+  private readonly prefixes = new Map<unknown, Buffer>()
+  /** Per-batch encoding options only when the root database does not already take bytes: abstract-level
+   *  looks encodings up again for every operation when a batch names them. */
+  private readonly batchOptions: object
   private writing: Promise<void> | null = null
   private failure: unknown = null
 
-  constructor (private readonly layout: Layout, private readonly journal: Journal | null) {}
+  constructor (private readonly layout: Layout, private readonly journal: Journal | null) {
+    const takesBytes = layout.db.keyEncoding().commonName === 'view' && layout.db.valueEncoding().commonName === 'view'
+    this.batchOptions = takesBytes ? {} : VIEW_ENCODINGS
+  }
 
   /** Whether writes need the segment they come from (to journal it). */
   get journaling (): boolean {
@@ -34,11 +45,11 @@ export class Writer {
     this.assertHealthy()
     if (this.journal === null) {
       // `sync` is classic-level's fsync option; other backends ignore it.
-      await this.layout.db.batch(ops as any, { sync } as any)
+      await this.layout.db.batch(this.toRoot(ops) as any, { ...this.batchOptions, sync } as any)
       return
     }
     if (record !== null) this.journal.append(record, sync)
-    for (const op of ops) this.queue.push(op)
+    for (const op of this.toRoot(ops)) this.queue.push(op)
     if (this.writing === null) this.writing = this.applyQueued()
     while (this.queue.length > HIGH_WATER_OPS && this.writing !== null) await this.writing
     if (this.journal.size > JOURNAL_CHECKPOINT_BYTES) await this.checkpoint()
@@ -49,13 +60,34 @@ export class Writer {
       while (this.queue.length > 0) {
         const group = this.queue
         this.queue = []
-        await this.layout.db.batch(group as any)
+        await this.layout.db.batch(group as any, this.batchOptions as any)
       }
     } catch (err) {
       this.failure = err
     } finally {
       this.writing = null
     }
+  }
+
+  /**
+   * The same operations addressed to the root database with each sublevel's prefix applied here:
+   * abstract-level's per-operation sublevel handling cost about a fifth of the write path.
+   */
+  private toRoot (ops: BatchOp[]): RootOp[] {
+    const out: RootOp[] = new Array(ops.length)
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]
+      let prefix = this.prefixes.get(op.sublevel)
+      if (prefix === undefined) {
+        prefix = Buffer.from((op.sublevel as { prefix: string }).prefix)
+        this.prefixes.set(op.sublevel, prefix)
+      }
+      const key = Buffer.concat([prefix, typeof op.key === 'string' ? Buffer.from(op.key) : op.key])
+      out[i] = op.type === 'put'
+        ? { type: 'put', key, value: typeof op.value === 'string' ? Buffer.from(op.value) : op.value }
+        : { type: 'del', key }
+    }
+    return out
   }
 
   private assertHealthy (): void {
