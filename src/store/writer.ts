@@ -9,7 +9,7 @@ import type { Layout } from './layout.js'
 export type BatchOp = { type: 'put', sublevel: any, key: any, value: any } | { type: 'del', sublevel: any, key: any }
 
 /** Queued operations above which a writer waits for LevelDB to catch up (bounds memory). */
-const HIGH_WATER_OPS = 16 * 1024
+const HIGH_WATER_OPS = 32 * 1024
 /** Journal size at which LevelDB is synced and the journal emptied. */
 const JOURNAL_CHECKPOINT_BYTES = 64 * 1024 * 1024
 
