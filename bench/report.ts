@@ -79,7 +79,7 @@ export function renderMarkdown (r: Results, chartPath: string): string {
   L.push('## Method')
   L.push('')
   L.push(`- Every run of every case is a fresh child process (\`process.execPath\` on the compiled case script in \`dist/bench/cases/\`); each case runs ${r.runs} time(s) per system and the **median** is reported (entries/s, peak RSS and disk bytes/entry take their medians separately). The two systems alternate which goes first.`)
-  L.push('- Payloads: 100 random bytes each (one Buffer per entry), generated before the clock starts. The timed section is the append (or import) loop only; opening and closing the store are not timed.')
+  L.push('- Payloads: 100 random bytes each (one Buffer per entry), generated before the clock starts. The timed section is the append (or import) loop and the close of the store, for both systems: logbook acknowledges a write once it is in its journal and applies it to LevelDB behind, so the close, which waits for that, is counted. Opening the store is not timed.')
   L.push('- Peak RSS: `process.resourceUsage().maxRSS` of the child at the end of the run (whole process: payloads in memory included, for both systems alike).')
   L.push('- Disk bytes/entry: after the store is closed, the recursive sum of file sizes of its storage directory (including write-ahead logs and LevelDB/RocksDB bookkeeping files), divided by the number of entries. Neither system compacts on close, so the figure includes whatever is still in the write-ahead log (\`*.log\`); the raw-runs table shows that part separately.')
   L.push('- Data lives in a temp directory under `os.tmpdir()`, removed after each run. No fsync in either system (hypercore default; logbook default).')
