@@ -15,41 +15,55 @@ export interface ExportOptions {
   since?: number
 }
 
-interface Run {
-  author: Uint8Array
-  firstSeq: number
-  firstPrev: Uint8Array | null
-  entries: SegmentEntry[]
-  ids: Uint8Array[]
+/** A ready entry waiting for the signed entry that ends its run; runs branch where a feed forks. */
+interface RunNode {
+  entry: SegmentEntry
+  id: Uint8Array
+  seq: number
+  prev: Uint8Array | null
+  /** The entry before it in the same run, unless the run starts here. */
+  parent: RunNode | null
+  emitted: boolean
 }
 
 export async function * exportSegments (reader: StoreReader, space: Uint8Array, options: ExportOptions = {}): AsyncGenerator<{ segment: Segment, ids: Uint8Array[] }> {
   const since = options.since ?? 0
   const authorHex = options.author === undefined ? null : toHex(options.author)
-  const runs = new Map<string, Run>() // keyed by the id of the run's last entry
-  for await (const page of reader.pages(since + 1)) {
-    const { segment, ids } = page
-    if (authorHex !== null && toHex(segment.author) !== authorHex) continue
-    for (let slot = 0; slot < ids.length; slot++) {
-      if (page.pageKey + slot <= since) continue
-      const prev = slot === 0 ? segment.firstPrev : ids[slot - 1]
-      const prevHex = prev === null ? '' : toHex(prev)
-      let run = prev === null ? undefined : runs.get(prevHex)
-      if (run !== undefined) runs.delete(prevHex)
-      else run = { author: segment.author, firstSeq: segment.firstSeq + slot, firstPrev: prev, entries: [], ids: [] }
-      run.entries.push(segment.entries[slot])
-      run.ids.push(ids[slot])
-      if (segment.entries[slot].signature !== null) {
-        yield { segment: { space, author: run.author, firstSeq: run.firstSeq, firstPrev: run.firstPrev, entries: run.entries }, ids: run.ids }
-      } else {
-        runs.set(toHex(ids[slot]), run)
+  // Unsigned ready entries not yet exported, by id. An entry stays here while any run may still grow
+  // from it, so a second branch from the same entry finds it too.
+  const open = new Map<string, RunNode>()
+  const view = await reader.snapshot()
+  try {
+    for await (const page of reader.pages(since + 1, view.snapshot)) {
+      const { segment, ids } = page
+      if (authorHex !== null && toHex(segment.author) !== authorHex) continue
+      for (let slot = 0; slot < ids.length; slot++) {
+        if (page.pageKey + slot <= since) continue
+        const prev = slot === 0 ? segment.firstPrev : ids[slot - 1]
+        const parent = prev === null ? undefined : open.get(toHex(prev))
+        const node: RunNode = { entry: segment.entries[slot], id: ids[slot], seq: segment.firstSeq + slot, prev, parent: parent ?? null, emitted: false }
+        if (node.entry.signature === null) {
+          open.set(toHex(node.id), node)
+          continue
+        }
+        // A signature ends the run: walk back to its start (or to an entry already exported).
+        const run: RunNode[] = []
+        for (let at: RunNode | null = node; at !== null && !at.emitted; at = at.parent) run.push(at)
+        run.reverse()
+        for (const done of run) { done.emitted = true; open.delete(toHex(done.id)) }
+        yield {
+          segment: { space, author: segment.author, firstSeq: run[0].seq, firstPrev: run[0].prev, entries: run.map((done) => done.entry) },
+          ids: run.map((done) => done.id)
+        }
       }
     }
-  }
-  // Runs left without a signature are covered by pending segments, which hold their whole segment.
-  for await (const pending of reader.pendingSegments()) {
-    if (authorHex !== null && toHex(pending.author) !== authorHex) continue
-    yield { segment: pending, ids: pending.ids }
+    // Runs left without a signature are covered by pending segments, which hold their whole segment.
+    for await (const pending of reader.pendingSegments(view.snapshot)) {
+      if (authorHex !== null && toHex(pending.author) !== authorHex) continue
+      yield { segment: pending, ids: pending.ids }
+    }
+  } finally {
+    await view.close()
   }
 }
 

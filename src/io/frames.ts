@@ -47,21 +47,25 @@ export async function * readFrames (source: AsyncIterable<Uint8Array>): AsyncGen
   const corrupt = (offset: number, why: string): LogbookError =>
     new LogbookError('CORRUPT_FRAME', `corrupt or truncated input at byte ${offset}: ${why}`, { offset })
 
-  // Ensures at least `n` unread bytes, unless the stream ends first; returns whether they are there.
+  // Ensures at least `n` unread bytes in `buffer`, unless the stream ends first; returns whether they are
+  // there. Chunks are gathered first and joined once, so a large frame arriving in small chunks is
+  // copied once, not once per chunk.
   const fill = async (n: number): Promise<boolean> => {
-    while (buffer.byteLength - start < n && !ended) {
+    let available = buffer.byteLength - start
+    if (available >= n) return true
+    const gathered: Uint8Array[] = [buffer.subarray(start)]
+    while (available < n && !ended) {
       const next = await iterator.next()
       if (next.done === true) { ended = true; break }
-      const chunk = next.value
-      const rest = buffer.byteLength - start
-      const merged = new Uint8Array(rest + chunk.byteLength)
-      merged.set(buffer.subarray(start), 0)
-      merged.set(chunk, rest)
+      gathered.push(next.value)
+      available += next.value.byteLength
+    }
+    if (gathered.length > 1) {
       base += start
-      buffer = merged
+      buffer = Buffer.concat(gathered)
       start = 0
     }
-    return buffer.byteLength - start >= n
+    return available >= n
   }
 
   while (true) {

@@ -258,8 +258,13 @@ export class Ingestor {
     if (waiting !== null) state.addPending(waiting)
     if (markerChanged && marker !== undefined) { state.forks.set(authorHex, marker); counts.forked.add(authorHex) }
     for (const listener of this.listeners) {
-      if (readyCount > 0) listener.ready?.(state.nextLocalSeq - 1)
-      if (markerChanged) listener.fork?.(authorHex)
+      try {
+        if (readyCount > 0) listener.ready?.(state.nextLocalSeq - 1)
+        if (markerChanged) listener.fork?.(authorHex)
+      } catch (err) {
+        // A listener's bug must not undo an acknowledged write or skip the wake-ups below.
+        queueMicrotask(() => { throw err })
+      }
     }
 
     const woken: Uint8Array[] = []
@@ -294,28 +299,95 @@ export class Ingestor {
     const old = this.state.pending.get(toHex(fromPending))
     const ops: BatchOp[] = [{ type: 'del', sublevel: this.layout.pending, key: fromPending }]
     if (old !== undefined) ops.push({ type: 'del', sublevel: this.layout.waits, key: join(old.blocker, fromPending) })
+    // A fork marker may rest on the segment being dropped: find the author's marker again without it.
+    const authorHex = toHex(segment.author)
+    const marker = this.state.forks.get(authorHex)
+    const resting = marker !== undefined && segment.ids.some((id) => compareBytes(id, marker.low) === 0 || compareBytes(id, marker.high) === 0)
+    let next: ForkMarker | undefined = marker
+    if (resting) {
+      next = await this.lowestConflict(segment.author, toHex(fromPending))
+      ops.push(next === undefined
+        ? { type: 'del', sublevel: this.layout.forks, key: segment.author }
+        : { type: 'put', sublevel: this.layout.forks, key: segment.author, value: join(u64(next.seq), next.low, next.high) })
+    }
     await this.writer.write(ops, null, sync)
     this.state.removePending(toHex(fromPending))
-    void segment
+    if (resting) {
+      if (next === undefined) this.state.forks.delete(authorHex)
+      else this.state.forks.set(authorHex, next)
+    }
     return []
   }
 
-  /** A segment identical to one waiting in the pending area may carry signatures it lacks: keep them. */
+  /**
+   * The canonical fork marker of an author computed from everything stored (rare path: only when a
+   * segment a marker rested on is dropped). Every pair of runs that overlap in seq is compared.
+   */
+  private async lowestConflict (author: Uint8Array, skipKeyHex: string): Promise<ForkMarker | undefined> {
+    await this.writer.drained()
+    const runs: Array<{ firstSeq: number, ids: Uint8Array[] }> = []
+    const rows = this.layout.feeds.iterator({ gte: join(author, u64(0)), lte: join(author, u64(Number.MAX_SAFE_INTEGER), u64(Number.MAX_SAFE_INTEGER)) })
+    for await (const [key] of rows) {
+      const pageKey = readU64(key, 40)
+      const page = decodePage(pageKey, (await this.layout.pages.get(u64(pageKey))) as Uint8Array)
+      runs.push({ firstSeq: page.segment.firstSeq, ids: page.ids })
+    }
+    for (const info of this.state.pendingOf(toHex(author))) {
+      if (toHex(info.key) === skipKeyHex) continue
+      const body = await this.layout.pending.get(info.key)
+      if (body === undefined) continue
+      const other = decodeSegmentBody(body, { trusted: true })
+      runs.push({ firstSeq: other.firstSeq, ids: computeChainIds(other.space, other.author, other.firstSeq, other.firstPrev, other.entries) })
+    }
+    let best: ForkMarker | undefined
+    for (let i = 0; i < runs.length; i++) {
+      for (let j = i + 1; j < runs.length; j++) {
+        const a = runs[i]
+        const b = runs[j]
+        const last = Math.min(a.firstSeq + a.ids.length, b.firstSeq + b.ids.length) - 1
+        for (let seq = Math.max(a.firstSeq, b.firstSeq); seq <= last; seq++) {
+          const x = a.ids[seq - a.firstSeq]
+          const y = b.ids[seq - b.firstSeq]
+          if (compareBytes(x, y) === 0) continue
+          const candidate = markerOf(seq, x, y)
+          if (smallerMarker(candidate, best)) best = candidate
+          break
+        }
+      }
+    }
+    return best
+  }
+
+  /**
+   * A segment identical to one waiting in the pending area may carry signatures it lacks: keep them,
+   * in the pending copy and on the part of it that is ready already.
+   */
   private async keepPendingSignatures (segment: AuthenticatedSegment, key: Uint8Array, counts: IngestCounts, sync: boolean, replay: boolean): Promise<void> {
     if (!segment.entries.some((entry) => entry.signature !== null)) return
     await this.writer.drained()
     const body = await this.layout.pending.get(key)
     if (body === undefined) return
+    const ops: BatchOp[] = []
+    const found = await this.layout.ids.getMany(segment.ids.map(idKey))
+    let ready = found.findIndex((value) => value === undefined)
+    if (ready < 0) ready = found.length
+    await this.keepNewSignatures(segment, found.slice(0, ready), ops, counts)
     const stored = decodeSegmentBody(body, { trusted: true })
-    let added = 0
+    let changed = false
+    let addedToWaiting = 0 // signatures on entries not ready yet (the ready part was counted above)
     segment.entries.forEach((entry, i) => {
-      if (entry.signature !== null && stored.entries[i].signature === null) { stored.entries[i].signature = entry.signature; added++ }
+      if (entry.signature === null || stored.entries[i].signature !== null) return
+      stored.entries[i].signature = entry.signature
+      changed = true
+      if (i >= ready) addedToWaiting++
     })
-    if (added === 0) return
-    stored.encoded = undefined
-    await this.writer.write([{ type: 'put', sublevel: this.layout.pending, key, value: encodeSegmentBody(stored) }],
-      !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
-    counts.signaturesAdded += added
+    if (changed) {
+      stored.encoded = undefined
+      ops.push({ type: 'put', sublevel: this.layout.pending, key, value: encodeSegmentBody(stored) })
+    }
+    if (ops.length === 0) return
+    await this.writer.write(ops, !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
+    counts.signaturesAdded += addedToWaiting
   }
 
   /** Signatures carried by already-stored entries that were stored unsigned: keep them (page rewrite). */

@@ -26,10 +26,16 @@ export class Journal {
     header.writeUInt32BE(record.byteLength, 0)
     header.writeUInt32BE(crc32(record), 4)
     const frame = Buffer.concat([header, record])
-    let written = 0
-    while (written < frame.byteLength) written += writeSync(this.fd, frame, written)
+    try {
+      let written = 0
+      while (written < frame.byteLength) written += writeSync(this.fd, frame, written)
+      if (sync) fdatasyncSync(this.fd)
+    } catch (err) {
+      // Cut a torn record off, so the records before it stay replayable.
+      try { ftruncateSync(this.fd, this.bytes) } catch {}
+      throw err
+    }
     this.bytes += frame.byteLength
-    if (sync) fdatasyncSync(this.fd)
   }
 
   /** The records in order; a torn or damaged tail (a crash mid-write) ends the list. */

@@ -40,14 +40,28 @@ export class StoreReader {
     return pageEntry(page, location.slot)
   }
 
+  /**
+   * One consistent view for reads that span several iterators (export reads pages, then pending
+   * segments: an entry woken in between must be in one or the other). Backends without explicit
+   * snapshots read live.
+   */
+  async snapshot (): Promise<{ snapshot: unknown, close: () => Promise<void> }> {
+    await this.writer.drained()
+    if ((this.layout.db.supports as { explicitSnapshots?: boolean }).explicitSnapshots !== true) {
+      return { snapshot: undefined, close: async () => {} }
+    }
+    const snapshot = this.layout.db.snapshot()
+    return { snapshot, close: async () => await snapshot.close() }
+  }
+
   /** Pages in local order, starting with the one that holds local seq `from`. */
-  async * pages (from = 1): AsyncGenerator<DecodedPage> {
+  async * pages (from = 1, snapshot?: unknown): AsyncGenerator<DecodedPage> {
     await this.writer.drained()
     let start = from
     if (from > 1) {
-      for await (const key of this.layout.pages.keys({ lte: u64(from), reverse: true, limit: 1 })) start = readU64(key)
+      for await (const key of this.layout.pages.keys({ lte: u64(from), reverse: true, limit: 1, snapshot } as any)) start = readU64(key)
     }
-    for await (const [key, value] of this.layout.pages.iterator({ gte: u64(start), highWaterMarkBytes: 4 * 1024 * 1024 } as any)) {
+    for await (const [key, value] of this.layout.pages.iterator({ gte: u64(start), highWaterMarkBytes: 4 * 1024 * 1024, snapshot } as any)) {
       yield decodePage(readU64(key), value)
     }
   }
@@ -74,9 +88,9 @@ export class StoreReader {
   }
 
   /** Every pending segment, decoded and with its ids recomputed. */
-  async * pendingSegments (): AsyncGenerator<AuthenticatedSegment & { key: Uint8Array }> {
+  async * pendingSegments (snapshot?: unknown): AsyncGenerator<AuthenticatedSegment & { key: Uint8Array }> {
     await this.writer.drained()
-    for await (const [key, body] of this.layout.pending.iterator()) {
+    for await (const [key, body] of this.layout.pending.iterator({ snapshot } as any)) {
       const segment = decodeSegmentBody(body, { trusted: true })
       const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
       yield { ...segment, ids, key }

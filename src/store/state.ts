@@ -32,6 +32,8 @@ export class StoreState {
   readonly forks = new Map<string, ForkMarker>()
   /** pending key hex → summary */
   readonly pending = new Map<string, PendingInfo>()
+  /** author hex → pending key hex → summary: ingest looks only at its own author's pending segments */
+  private readonly pendingByAuthor = new Map<string, Map<string, PendingInfo>>()
   /** awaited id hex → pending keys hex waiting for it */
   readonly waiting = new Map<string, Set<string>>()
 
@@ -62,14 +64,16 @@ export class StoreState {
   }
 
   pendingOf (authorHex: string): PendingInfo[] {
-    const out: PendingInfo[] = []
-    for (const info of this.pending.values()) if (toHex(info.author) === authorHex) out.push(info)
-    return out
+    return [...(this.pendingByAuthor.get(authorHex)?.values() ?? [])]
   }
 
   addPending (info: PendingInfo): void {
     const keyHex = toHex(info.key)
     this.pending.set(keyHex, info)
+    const authorHex = toHex(info.author)
+    let mine = this.pendingByAuthor.get(authorHex)
+    if (mine === undefined) { mine = new Map(); this.pendingByAuthor.set(authorHex, mine) }
+    mine.set(keyHex, info)
     const blockerHex = toHex(info.blocker)
     let set = this.waiting.get(blockerHex)
     if (set === undefined) { set = new Set(); this.waiting.set(blockerHex, set) }
@@ -80,6 +84,10 @@ export class StoreState {
     const info = this.pending.get(keyHex)
     if (info === undefined) return
     this.pending.delete(keyHex)
+    const authorHex = toHex(info.author)
+    const mine = this.pendingByAuthor.get(authorHex)
+    mine?.delete(keyHex)
+    if (mine?.size === 0) this.pendingByAuthor.delete(authorHex)
     const blockerHex = toHex(info.blocker)
     const set = this.waiting.get(blockerHex)
     set?.delete(keyHex)

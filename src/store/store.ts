@@ -44,17 +44,36 @@ export class Store {
     const journal = journalPath === undefined ? null : new Journal(journalPath)
     const writer = new Writer(layout, journal)
     const store = new Store(layout, state, new Ingestor(layout, state, writer), new StoreReader(layout, writer), writer, space)
-    if (journal !== null && journal.size > 0) await store.replay(journal)
-    await store.ingestor.wakeReadyPending(emptyCounts())
+    try {
+      if (journal !== null && journal.size > 0) await store.replay(journal)
+      await store.ingestor.wakeReadyPending(emptyCounts())
+    } catch (err) {
+      journal?.close()
+      await db.close()
+      throw err
+    }
     return store
   }
 
   /** Re-ingests what the journal recorded; whatever LevelDB already holds is a duplicate. */
   private async replay (journal: Journal): Promise<void> {
     const counts = emptyCounts()
-    for (const record of journal.records()) {
-      const segment = authenticateSegment(decodeSegmentBody(record), this.space)
-      await this.ingestor.ingest(segment, counts, false, true)
+    // The journal must stay whole until every record is back in LevelDB: a second crash during
+    // recovery replays it again.
+    this.writer.holdCheckpoints = true
+    try {
+      for (const record of journal.records()) {
+        const segment = authenticateSegment(decodeSegmentBody(record), this.space)
+        try {
+          await this.ingestor.ingest(segment, counts, false, true)
+        } catch (err) {
+          // A segment found invalid after it was journaled (its prev proved not to be its author's
+          // previous entry) was dropped then; it is dropped again now.
+          if (!(err instanceof LogbookError) || err.code !== 'BAD_CHAIN') throw err
+        }
+      }
+    } finally {
+      this.writer.holdCheckpoints = false
     }
     await this.writer.checkpoint()
   }

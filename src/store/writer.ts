@@ -19,6 +19,8 @@ type RootOp = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del
 
 export class Writer {
   private queue: RootOp[] = []
+  /** Set while the journal is being replayed: it must not be emptied before the replay ends. */
+  holdCheckpoints = false
   private readonly prefixes = new Map<unknown, Buffer>()
   /** Per-batch encoding options only when the root database does not already take bytes: abstract-level
    *  looks encodings up again for every operation when a batch names them. */
@@ -48,11 +50,19 @@ export class Writer {
       await this.layout.db.batch(this.toRoot(ops) as any, { ...this.batchOptions, sync } as any)
       return
     }
-    if (record !== null) this.journal.append(record, sync)
+    if (record !== null) {
+      try {
+        this.journal.append(record, sync)
+      } catch (err) {
+        // Nothing after a failed journal write may be acknowledged (a replay would stop at the tear).
+        this.failure = err
+        throw new LogbookError('LOGBOOK_NOT_OPEN', `the journal could not be written: ${(err as Error).message}`, { cause: err })
+      }
+    }
     for (const op of this.toRoot(ops)) this.queue.push(op)
     if (this.writing === null) this.writing = this.applyQueued()
     while (this.queue.length > HIGH_WATER_OPS && this.writing !== null) await this.writing
-    if (this.journal.size > JOURNAL_CHECKPOINT_BYTES) await this.checkpoint()
+    if (this.journal.size > JOURNAL_CHECKPOINT_BYTES && !this.holdCheckpoints) await this.checkpoint()
   }
 
   private async applyQueued (): Promise<void> {

@@ -1,0 +1,96 @@
+// Edge cases of the ingest path found in review, each pinned by the scenario that broke it:
+// an export branching below an unsigned entry, a fork marker resting on a segment later found
+// invalid, a journal replay meeting such a segment, signatures arriving on a copy of a pending segment.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { fork } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { signEntryId } from '../src/crypto/index.js'
+import { toHex } from '../src/entry/bytes.js'
+import { buildSignedSegments } from '../src/entry/segment.js'
+import type { AuthenticatedSegment } from '../src/entry/types.js'
+import { Logbook } from '../src/index.js'
+import { SPACE, SPACE_KEY, collect, frameOf, identity, jsonBody, memoryBook, snapshot } from './helpers/fixtures.js'
+
+const a = identity(41)
+const b = identity(42)
+const chain = (who: typeof a, afterSeq: number, afterId: Uint8Array | null, values: Array<{ v: string, links?: Uint8Array[] }>): AuthenticatedSegment =>
+  buildSignedSegments(SPACE, who.publicKey, who.secretKey, afterSeq, afterId, values.map(({ v, links }) => jsonBody(v, 1, links ?? [])))[0]
+
+test('an export keeps an unsigned entry that two waiting branches grow from', async () => {
+  const l1 = chain(b, 0, null, [{ v: 'L1' }])
+  const l2 = chain(b, 1, l1.ids[0], [{ v: 'L2' }])
+  const xz = chain(a, 0, null, [{ v: 'X' }, { v: 'Z1', links: [l1.ids[0]] }]) // X unsigned, Z1 signed
+  const y = chain(a, 1, xz.ids[0], [{ v: 'Y1' }, { v: 'Y2', links: [l2.ids[0]] }]) // a second branch from X
+  const book = await memoryBook()
+  for (const segment of [xz, y, l1]) await book.import(frameOf(segment))
+  const copy = await memoryBook()
+  await copy.import(await collect(book.export()))
+  assert.deepEqual(await snapshot(copy), await snapshot(book))
+  await book.import(frameOf(l2))
+  await copy.import(frameOf(l2))
+  assert.deepEqual(await snapshot(copy), await snapshot(book))
+  assert.equal(copy.status().entries, 6)
+})
+
+test('a fork marker that rested on a segment later found invalid is the same in every order', async () => {
+  const c1 = chain(a, 0, null, [{ v: '1' }])
+  const rest = chain(a, 1, c1.ids[0], ['2', '3', '4', '5', '6'].map((v) => ({ v })))
+  const invalid = chain(a, 5, c1.ids[0], [{ v: '99' }]) // seq 6 whose prev is seq 1
+  const states = []
+  for (const order of [[rest, invalid, c1], [c1, rest, invalid], [invalid, rest, c1]]) {
+    const book = await memoryBook()
+    for (const segment of order) await book.import(frameOf(segment))
+    assert.deepEqual((await book.verify()).problems, [])
+    states.push(await snapshot(book))
+  }
+  assert.deepEqual(states[1], states[0])
+  assert.deepEqual(states[2], states[0])
+  assert.deepEqual(states[0].forks, [])
+})
+
+test('a signature on the ready part of a pending segment is kept whichever copy came first', async () => {
+  const link = chain(b, 0, null, [{ v: 'L' }])
+  const plain = chain(a, 0, null, [{ v: 'a' }, { v: 'b', links: [link.ids[0]] }])
+  const signed = { ...plain, encoded: undefined, entries: plain.entries.map((entry, i) => i === 0 ? { ...entry, signature: signEntryId(plain.ids[0], a.secretKey) } : entry) }
+  for (const order of [[plain, signed], [signed, plain]]) {
+    const book = await memoryBook()
+    for (const segment of order) await book.import(frameOf(segment))
+    const first = await book.get(toHex(plain.ids[0]))
+    assert.equal(first?.signed, true)
+  }
+})
+
+const role = process.env.LOGBOOK_EDGE_ROLE
+if (role === 'crash-after-drop') {
+  // Child: journal a segment that waits, then its prev proving it invalid; die before a checkpoint.
+  const book = await Logbook.open({ dir: process.argv[2] })
+  const p = chain(a, 0, null, [{ v: 'P' }])
+  const s = chain(a, 5, p.ids[0], [{ v: 'S' }])
+  await book.import(frameOf(s))
+  await book.import(frameOf(p))
+  process.kill(process.pid, 'SIGKILL')
+} else {
+  test('a journal replay that meets a segment dropped as invalid still opens the store', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'logbook-edge-'))
+    try {
+      const store = join(dir, 'store')
+      await (await Logbook.create({ dir: store, spaceKey: SPACE_KEY })).close()
+      const child = fork(new URL(import.meta.url).pathname, [store], { env: { ...process.env, LOGBOOK_EDGE_ROLE: 'crash-after-drop' }, stdio: 'ignore' })
+      const signal = await new Promise((resolve) => child.once('exit', (_code, sig) => resolve(sig)))
+      assert.equal(signal, 'SIGKILL')
+      const book = await Logbook.open({ dir: store })
+      try {
+        assert.equal(book.status().entries, 1)
+        assert.equal(book.status().pendingEntries, 0)
+        assert.deepEqual((await book.verify()).problems, [])
+      } finally {
+        await book.close()
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+}
