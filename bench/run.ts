@@ -4,7 +4,7 @@
 //   node dist/bench/run.js --quick     small sizes to check the harness (writes bench/out/ only)
 //
 // Flags: --runs N  --quick  --batched N  --batch N  --single N  --disk-batched N  --import N
-//        --systems logbook,hypercore  --cases batched,single,disk-batched,import  --timeout SECONDS
+//        --view-rebuild N  --systems logbook,hypercore  --cases batched,single,disk-batched,import,view-rebuild  --timeout SECONDS
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -27,9 +27,9 @@ interface Options {
   timeoutMs: number
 }
 
-const DEFAULT_SIZES: Sizes = { batched: 200_000, batch: 1000, single: 20_000, diskBatched: 100_000, import: 1_000_000 }
-const QUICK_SIZES: Sizes = { batched: 10_000, batch: 1000, single: 1000, diskBatched: 5000, import: 20_000 }
-const ALL_CASES: CaseId[] = ['batched', 'single', 'disk-batched', 'import']
+const DEFAULT_SIZES: Sizes = { batched: 200_000, batch: 1000, single: 20_000, diskBatched: 100_000, import: 1_000_000, viewRebuild: 1_000_000 }
+const QUICK_SIZES: Sizes = { batched: 10_000, batch: 1000, single: 1000, diskBatched: 5000, import: 20_000, viewRebuild: 20_000 }
+const ALL_CASES: CaseId[] = ['batched', 'single', 'disk-batched', 'import', 'view-rebuild']
 
 function parseOptions (argv: string[]): Options {
   const quick = argv.includes('--quick')
@@ -50,6 +50,7 @@ function parseOptions (argv: string[]): Options {
       case '--single': sizes.single = int(a, argv[++i]); break
       case '--disk-batched': sizes.diskBatched = int(a, argv[++i]); break
       case '--import': sizes.import = int(a, argv[++i]); break
+      case '--view-rebuild': sizes.viewRebuild = int(a, argv[++i]); break
       case '--timeout': o.timeoutMs = int(a, argv[++i]) * 1000; break
       case '--systems': o.systems = (argv[++i] ?? '').split(',').map(s => {
         if (s !== 'logbook' && s !== 'hypercore') throw new Error('unknown system ' + s)
@@ -60,7 +61,7 @@ function parseOptions (argv: string[]): Options {
         return c as CaseId
       }); break
       case '--help':
-        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --systems a,b --cases a,b --timeout S\n')
+        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --view-rebuild N --systems a,b --cases a,b --timeout S\n')
         process.exit(0)
       default: throw new Error('unknown flag ' + a)
     }
@@ -193,6 +194,23 @@ async function main (): Promise<void> {
       }
       finish(rep)
       rmSync(work, { recursive: true, force: true })
+    }
+    if (o.cases.includes('view-rebuild') && o.systems.includes('logbook')) {
+      const title = `Rebuild of the kv view (${fmtN(sizes.viewRebuild)})`
+      log(`case view-rebuild: ${title}`)
+      const rep: CaseReport = {
+        id: 'view-rebuild',
+        title,
+        entries: sizes.viewRebuild,
+        method: `Setup (not timed, a separate process per run): a fresh store gets ${fmtN(sizes.viewRebuild)} entries \`{ type: 'kv', key, value }\` with distinct keys, appended in batches of ${fmtN(sizes.batch)}. Timed, in a fresh process: open the store, register the built-in \`kv\` view (never built before), wait until it has applied every entry, close. Hypercore has no materialized views; no comparable figure.`,
+        systems: { logbook: emptySystem(), hypercore: emptySystem('no materialized views') },
+        ratio: null
+      }
+      for (let r = 1; r <= o.runs; r++) {
+        rep.systems.logbook.runs.push(await once('view-rebuild', 'logbook', r, 'logbook-view-rebuild',
+          ['--n', String(sizes.viewRebuild), '--batch', String(sizes.batch)]))
+      }
+      finish(rep)
     }
   } finally {
     cleanup()

@@ -5,6 +5,8 @@ export const IMPORT_MIN_ENTRIES_PER_SEC = 150_000
 export const IMPORT_MAX_RSS_MB = 300
 export const BATCHED_MIN_RATIO = 1.5
 export const SINGLE_MIN_RATIO = 3
+export const VIEW_REBUILD_MIN_ENTRIES_PER_SEC = 200_000
+export const VIEW_REBUILD_MAX_RSS_MB = 300
 
 function find (r: Results, id: CaseId): CaseReport | undefined {
   return r.cases.find(c => c.id === id)
@@ -65,6 +67,19 @@ export function evaluateTargets (r: Results): TargetCheck[] {
         const e = x.result!.extra
         return e.imported === imp.entries && e.pending === 0 && e.rejected === 0
       })
+  })
+  const view = find(r, 'view-rebuild')?.systems.logbook.median ?? null
+  out.push({
+    name: 'kv view rebuild throughput',
+    target: `≥ ${VIEW_REBUILD_MIN_ENTRIES_PER_SEC.toLocaleString('en-US')} entries/s`,
+    measured: view === null ? 'missing' : `${Math.round(view.entriesPerSec).toLocaleString('en-US')} entries/s`,
+    pass: view === null ? null : view.entriesPerSec >= VIEW_REBUILD_MIN_ENTRIES_PER_SEC
+  })
+  out.push({
+    name: 'kv view rebuild peak RSS',
+    target: `< ${VIEW_REBUILD_MAX_RSS_MB} MB`,
+    measured: view === null ? 'missing' : `${view.peakRssMB.toFixed(0)} MB`,
+    pass: view === null ? null : view.peakRssMB < VIEW_REBUILD_MAX_RSS_MB
   })
   out.push(diskCheck(find(r, 'disk-batched'), 'Disk bytes/entry after batched append'))
   out.push(diskCheck(find(r, 'single'), 'Disk bytes/entry after single appends'))

@@ -4,7 +4,7 @@ import type { CaseResult } from './measure.js'
 export type System = 'logbook' | 'hypercore'
 export const SYSTEMS: System[] = ['logbook', 'hypercore']
 
-export type CaseId = 'batched' | 'single' | 'disk-batched' | 'import'
+export type CaseId = 'batched' | 'single' | 'disk-batched' | 'import' | 'view-rebuild'
 
 export interface RunRecord {
   run: number
@@ -62,6 +62,7 @@ export interface Sizes {
   single: number
   diskBatched: number
   import: number
+  viewRebuild: number
 }
 
 export interface Results {

@@ -18,6 +18,10 @@ import { idKey } from './store/layout.js'
 import type { StoredEntry } from './store/page.js'
 import { Store } from './store/store.js'
 import { initDir, readIdentity, readSpaceKey, storePaths, writeIdentity } from './store-dir.js'
+import { checkView, type CheckOptions, type ViewCheckReport } from './views/check.js'
+import { ViewRegistry } from './views/registry.js'
+import type { ViewDefinition, ViewProgress, ViewStatus } from './views/types.js'
+import type { View } from './views/view.js'
 
 export type Payload = Uint8Array | string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown }
 
@@ -114,6 +118,8 @@ function parseId (id: string, what = 'id'): Uint8Array {
 }
 
 export class Logbook extends EventEmitter {
+  private registry: ViewRegistry | null = null
+
   private constructor (
     readonly store: Store,
     readonly spaceKey: Uint8Array,
@@ -174,7 +180,51 @@ export class Logbook extends EventEmitter {
   }
 
   async close (): Promise<void> {
+    // Views stop after the batch in hand (their checkpoint makes it resumable) before the database closes.
+    await this.registry?.close()
     await this.store.close()
+  }
+
+  private views (): ViewRegistry {
+    this.registry ??= new ViewRegistry(this)
+    return this.registry
+  }
+
+  /** Registers a materialized view and starts catching it up with the log in the background (docs/VIEWS.md). */
+  use<Api> (name: string, definition: ViewDefinition<Api>): View<Api> {
+    return this.views().use(name, definition)
+  }
+
+  /** A registered view: `await book.view(name).ready()`, its `api`, its 'progress' events. */
+  view<Api = unknown> (name: string): View<Api> {
+    return this.views().get<Api>(name)
+  }
+
+  hasView (name: string): boolean {
+    return this.registry?.has(name) === true
+  }
+
+  /** Wipes a registered view and replays the log into it; resolves once it has caught up. */
+  async rebuild (name: string, options: { onProgress?: (progress: ViewProgress) => void } = {}): Promise<ViewStatus> {
+    const view = this.view(name)
+    const onProgress = options.onProgress
+    if (onProgress !== undefined) view.on('progress', onProgress)
+    try {
+      await view.rebuild()
+    } finally {
+      if (onProgress !== undefined) view.off('progress', onProgress)
+    }
+    return await view.status()
+  }
+
+  /** Determinism check (and, with `orders`, convergence check) of a registered view. */
+  async checkView (name: string, options: CheckOptions = {}): Promise<ViewCheckReport> {
+    return await checkView(this, name, options)
+  }
+
+  /** Registered views and any other views stored in this database. */
+  async viewStatuses (): Promise<ViewStatus[]> {
+    return await this.views().statuses()
   }
 
   /** Replaces this store's identity (restore from backup, or a new identity after a fork). */

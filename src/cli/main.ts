@@ -17,6 +17,8 @@ import { register as status } from './status.js'
 import { register as exportCommand } from './export.js'
 import { register as importCommand } from './import.js'
 import { register as verify } from './verify.js'
+import { register as kv } from './kv.js'
+import { register as views } from './views.js'
 
 function version (): string {
   try {
@@ -41,7 +43,7 @@ export function buildProgram (): Command {
       writeErr: () => {}
     })
     .showSuggestionAfterError(true)
-  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify]) {
+  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify, kv, views]) {
     register(program)
   }
   return program

@@ -178,13 +178,4 @@ export async function presentIds (book: Logbook, ids: Iterable<Uint8Array | stri
 }
 
 /** A tiny deterministic PRNG (mulberry32) for test data that must not change between runs. */
-export function prng (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { seededRandom as prng } from '../../src/views/order.js'

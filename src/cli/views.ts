@@ -1,0 +1,169 @@
+// logbook views [--json]; logbook views rebuild NAME [--json]; logbook views check NAME [--orders K] [--seed S] [--json]
+// The command knows the built-in views of DEFAULT_VIEWS (kv, types); views that an application stored in
+// the same database are listed, but only the program that defines them can rebuild or check them.
+import type { Command } from 'commander'
+import type { SingleBar } from 'cli-progress'
+import { DEFAULT_VIEWS, LogbookError, type Logbook, type ViewCheckReport, type ViewProgress, type ViewStatus } from '../index.js'
+import { intArg, out, withBook } from './context.js'
+
+/** A view of the command's, registered on `book`; a stored view of another program is refused by name. */
+export async function knownView (book: Logbook, name: string): Promise<void> {
+  const make = DEFAULT_VIEWS.get(name)
+  if (make === undefined) {
+    const stored = (await book.viewStatuses()).some((status) => status.name === name)
+    if (stored) throw new LogbookError('INVALID_ARGUMENT', `view ${name} was made by another program; the command knows only ${[...DEFAULT_VIEWS.keys()].join(', ')}`)
+    throw new LogbookError('NOT_FOUND', `no view named ${JSON.stringify(name)}; the command knows ${[...DEFAULT_VIEWS.keys()].join(', ')}`)
+  }
+  if (!book.hasView(name)) book.use(name, make())
+}
+
+/** Progress of a view catching up, as a bar on a terminal's stderr (nothing otherwise). */
+async function progressBar (title: string): Promise<{ update: (progress: ViewProgress) => void, stop: () => void } | null> {
+  if (process.stderr.isTTY !== true) return null
+  // Loaded only for a terminal: most runs (pipes, scripts) never draw a bar.
+  const { SingleBar: Bar } = await import('cli-progress')
+  let bar: SingleBar | null = null
+  return {
+    update: (progress) => {
+      if (bar === null) {
+        bar = new Bar({ stream: process.stderr, format: `${title} [{bar}] {percentage}% | {value}/{total} entries`, hideCursor: true, clearOnComplete: true, etaBuffer: 50 })
+        bar.start(progress.target, 0)
+      }
+      bar.setTotal(progress.target)
+      bar.update(progress.applied)
+    },
+    stop: () => { bar?.stop() }
+  }
+}
+
+/** Waits for a view of the command's to catch up with the log, with a progress bar on a terminal. */
+export async function readyView (book: Logbook, name: string): Promise<void> {
+  await knownView(book, name)
+  const view = book.view(name)
+  const bar = await progressBar(`view ${name}`)
+  if (bar !== null) view.on('progress', bar.update)
+  try {
+    await view.ready()
+  } finally {
+    if (bar !== null) view.off('progress', bar.update)
+    bar?.stop()
+  }
+}
+
+/** A status as the command shows it: `known` says whether the command has the view's code. */
+function statusJson (status: ViewStatus): Record<string, unknown> {
+  const { registered: _registered, ...rest } = status
+  return { ...rest, known: DEFAULT_VIEWS.has(status.name) }
+}
+
+async function listed (book: Logbook): Promise<ViewStatus[]> {
+  const stored = await book.viewStatuses()
+  const entries = book.status().entries
+  // Known views not built yet are shown as all behind.
+  for (const name of DEFAULT_VIEWS.keys()) {
+    if (!stored.some((status) => status.name === name)) {
+      stored.push({ name, registered: false, version: null, forks: null, applied: 0, entries, behind: entries, failures: 0, firstFailures: [], excluded: [] })
+    }
+  }
+  return stored.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+}
+
+async function printStatus (status: ViewStatus): Promise<void> {
+  const known = DEFAULT_VIEWS.has(status.name) ? '' : '  (made by another program)'
+  const version = status.version === null ? '-' : String(status.version)
+  await out.line(`${status.name.padEnd(12)} version ${version.padEnd(6)} ${status.applied}/${status.entries} entries, ${status.behind} behind, ${status.failures} failed${known}`)
+  for (const failure of status.firstFailures) await out.line(`  failed: ${failure.id} ${failure.message}`)
+  if (status.failures > status.firstFailures.length) await out.line(`  ... and ${status.failures - status.firstFailures.length} more`)
+  for (const author of status.excluded) await out.line(`  excluded (forked): ${author}`)
+}
+
+/** The first position where two orders of ids differ. */
+function firstDivergence (a: string[], b: string[]): number {
+  let i = 0
+  while (i < a.length && i < b.length && a[i] === b[i]) i++
+  return i
+}
+
+async function printCheck (report: ViewCheckReport): Promise<void> {
+  await out.line(`view:        ${report.name}`)
+  await out.line(`entries:     ${report.entries}`)
+  await out.line(`live:        ${report.liveDigest ?? '-'}`)
+  await out.line(`rebuilt:     ${report.rebuildDigest}`)
+  await out.line(`determinism: ${report.deterministic ? 'ok (a rebuild from scratch has the same digest)' : 'FAILED'}`)
+  if (report.orders > 0) {
+    const verdict = report.converges === null ? 'not checked' : report.converges ? 'ok' : 'FAILED'
+    await out.line(`convergence: ${verdict} (${report.orders} random topological orders, seed ${report.seed})`)
+  }
+  const mismatch = report.mismatch
+  if (mismatch === null) return
+  const difference = mismatch.difference
+  if (difference !== null) {
+    const what = difference.where === 'failure' ? 'failing entry' : 'key'
+    await out.line(`differs at:  ${what} ${JSON.stringify(difference.key)}: ${difference.a ?? '(absent)'} vs ${difference.b ?? '(absent)'}`)
+  }
+  if (mismatch.check === 'convergence') {
+    const at = firstDivergence(mismatch.orders[0], mismatch.orders[1])
+    await out.line(`order ${mismatch.order} differs from the local order first at position ${at}: ${mismatch.orders[0][at]} vs ${mismatch.orders[1][at]} (--json lists both orders)`)
+    await out.line(`reproduce:   logbook views check ${report.name} --orders ${report.orders} --seed ${mismatch.seed}`)
+  }
+}
+
+export function register (program: Command): void {
+  const views = program.command('views')
+    .description('list materialized views: version, progress, entries behind, failures')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withBook(command, async (book) => {
+        const statuses = await listed(book)
+        if (options.json === true) {
+          for (const status of statuses) await out.json(statusJson(status))
+          return
+        }
+        for (const status of statuses) await printStatus(status)
+      })
+    })
+
+  views.command('rebuild')
+    .description('wipe a view and replay the log into it (a progress bar on a terminal)')
+    .argument('<name>', 'the view')
+    .option('--json', 'print the view\'s status as JSON')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const { json } = command.optsWithGlobals<{ json?: boolean }>()
+      await withBook(command, async (book) => {
+        await knownView(book, name)
+        const bar = await progressBar(`rebuilding ${name}`)
+        let status: ViewStatus
+        try {
+          status = await book.rebuild(name, { onProgress: bar?.update })
+        } finally {
+          bar?.stop()
+        }
+        if (json === true) await out.json(statusJson(status))
+        else await printStatus(status)
+      })
+    })
+
+  views.command('check')
+    .description('check that a view rebuilds to the same digest, and with --orders that it converges')
+    .argument('<name>', 'the view')
+    .option('--orders <k>', 'also replay the entries in K random topological orders', intArg)
+    .option('--seed <n>', 'seed of the random orders (printed when not given)', intArg)
+    .option('--json', 'print the report as JSON (with both orders when they differ)')
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const { json, orders, seed } = command.optsWithGlobals<{ json?: boolean, orders?: number, seed?: number }>()
+      const report = await withBook(command, async (book) => {
+        await readyView(book, name)
+        return await book.checkView(name, { orders: orders ?? 0, seed })
+      })
+      if (json === true) await out.json(report)
+      else await printCheck(report)
+      await out.flush()
+      if (!report.ok) {
+        const mismatch = report.mismatch
+        const where = mismatch?.difference === null || mismatch?.difference === undefined ? '' : ` at ${JSON.stringify(mismatch.difference.key)}`
+        throw new LogbookError('VERIFY_FAILED', mismatch?.check === 'convergence'
+          ? `view ${name} does not converge: order ${mismatch.order} (seed ${mismatch.seed}) gives another state${where}`
+          : `view ${name} is not deterministic: a rebuild gives another state${where}`)
+      }
+    })
+}

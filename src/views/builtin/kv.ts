@@ -1,0 +1,130 @@
+// The kv view: a key/value map over the DAG that converges whatever order entries arrive in.
+//
+// An entry with payload { "type": "kv", "key": K, "value": V } becomes a current value of K, and every
+// current value of K that it links to stops being one. So the current values of K are exactly the kv
+// entries for K that no other kv entry for K links to: a function of the set of entries, not of their
+// order. Concurrent writes (neither links to the other) are both kept, a conflict, until an entry that
+// links to both replaces them. `value: null` is a deletion; it stays as a current value (a tombstone),
+// because a write concurrent with the deletion must still conflict with it on every store.
+//
+// Row per key: a JSON array of [id, author, seq, value], sorted by id.
+import { MAX_LINKS } from '../../entry/limits.js'
+import { LogbookError } from '../../errors.js'
+import type { Payload } from '../../logbook.js'
+import type { ForkPolicy, ViewContext, ViewDefinition, ViewEntry, ViewTx } from '../types.js'
+
+export const KV_TYPE = 'kv'
+
+type Row = Array<[id: string, author: string, seq: number, value: unknown]>
+
+export interface KvValue {
+  id: string
+  author: string
+  seq: number
+  /** null for a deletion. */
+  value: unknown
+  deleted: boolean
+  /** The author has a fork proof in this store (decided when read; not part of the view's state). */
+  forked: boolean
+}
+
+export interface KvResult {
+  key: string
+  /** Every current value, deletions included, sorted by id. */
+  values: KvValue[]
+  /** More than one current value: concurrent writes not yet resolved. */
+  conflict: boolean
+}
+
+export interface KvApi {
+  /** The key's current values; undefined when it was never written or every current value is a deletion. */
+  get: (key: string) => Promise<KvResult | undefined>
+  /** Keys in order (UTF-8 byte order) with their current values, deleted keys left out. */
+  list: (options?: { prefix?: string, limit?: number }) => Promise<KvResult[]>
+  /** Appends a kv entry that replaces the key's current values (it links to all of them); returns its id. */
+  put: (key: string, value: unknown) => Promise<string>
+  /** Appends a deletion that replaces the key's current values; returns its id. */
+  del: (key: string) => Promise<string>
+}
+
+function isKvEntry (entry: ViewEntry): entry is ViewEntry & { payload: Record<string, unknown> } {
+  const payload = entry.payload
+  return entry.kind === 'json' && typeof payload === 'object' && payload !== null && !Array.isArray(payload) &&
+    Object.hasOwn(payload, 'type') && (payload as { type?: unknown }).type === KV_TYPE
+}
+
+function kvKey (entry: ViewEntry & { payload: Record<string, unknown> }): string {
+  const { payload } = entry
+  const key = Object.hasOwn(payload, 'key') ? payload.key : undefined
+  if (typeof key !== 'string') throw new TypeError('a kv entry needs a string "key"')
+  if (!Object.hasOwn(payload, 'value')) throw new TypeError('a kv entry needs a "value" (null deletes)')
+  return key
+}
+
+async function applyKv (entries: ViewEntry[], tx: ViewTx): Promise<void> {
+  for (const entry of entries) {
+    if (!isKvEntry(entry)) continue
+    const { payload } = entry
+    const key = kvKey(entry)
+    const current = (await tx.get(key) ?? []) as Row
+    const replaced = new Set(entry.links)
+    const next: Row = current.filter(([id]) => !replaced.has(id))
+    next.push([entry.id, entry.author, entry.seq, payload.value])
+    next.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    tx.put(key, next)
+  }
+}
+
+function kvApi (context: ViewContext): KvApi {
+  const forked = (author: string): boolean => context.book.store.state.forks.has(author)
+  const result = (key: string, row: Row): KvResult | undefined => {
+    if (row.every(([, , , value]) => value === null)) return undefined
+    const values = row.map(([id, author, seq, value]) => ({ id, author, seq, value, deleted: value === null, forked: forked(author) }))
+    return { key, values, conflict: values.length > 1 }
+  }
+  const checkKey = (key: unknown): string => {
+    if (typeof key !== 'string') throw new LogbookError('INVALID_ARGUMENT', 'a kv key must be a string')
+    return key
+  }
+  const write = async (key: string, value: unknown): Promise<string> => {
+    await context.ready()
+    const current = ((await context.get(checkKey(key)) ?? []) as Row).map(([id]) => id)
+    // An entry links to at most MAX_LINKS entries: with more current values, each further entry replaces
+    // the one before it and the next share of them, and only the last remains.
+    let id = await context.book.append({ type: KV_TYPE, key, value } as Payload, { links: current.slice(0, MAX_LINKS) })
+    for (let at = MAX_LINKS; at < current.length; at += MAX_LINKS - 1) {
+      id = await context.book.append({ type: KV_TYPE, key, value } as Payload, { links: [id, ...current.slice(at, at + MAX_LINKS - 1)] })
+    }
+    return id
+  }
+  return {
+    get: async (key) => {
+      await context.ready()
+      const row = await context.get(checkKey(key)) as Row | undefined
+      return row === undefined ? undefined : result(key, row)
+    },
+    list: async (options = {}) => {
+      await context.ready()
+      const prefix = options.prefix ?? ''
+      const limit = options.limit ?? Infinity
+      const out: KvResult[] = []
+      if (limit <= 0) return out
+      for await (const [key, row] of context.rows({ gte: prefix })) {
+        if (!key.startsWith(prefix)) break
+        const found = result(key, row as Row)
+        if (found !== undefined) out.push(found)
+        if (out.length >= limit) break
+      }
+      return out
+    },
+    put: async (key, value) => {
+      if (value === undefined) throw new LogbookError('INVALID_ARGUMENT', 'a kv value must be a JSON value (null deletes)')
+      return await write(key, value)
+    },
+    del: async (key) => await write(key, null)
+  }
+}
+
+export function kvView (options: { version?: number | string, forks?: ForkPolicy } = {}): ViewDefinition<KvApi> {
+  return { version: options.version ?? 1, forks: options.forks ?? 'include', apply: applyKv, api: kvApi }
+}

@@ -1,0 +1,64 @@
+// The views of one Logbook: registration by name, the wiring from the log's 'ready' and 'fork'
+// notifications to each view, and the list `logbook views` shows (including views found on disk that
+// this process does not define).
+import { LogbookError } from '../errors.js'
+import type { Logbook } from '../logbook.js'
+import { checkViewName, ViewKeyspace } from './keyspace.js'
+import type { ViewDefinition, ViewStatus } from './types.js'
+import { statusOf, View } from './view.js'
+
+export class ViewRegistry {
+  private readonly views = new Map<string, View<any>>()
+  private closed = false
+  private readonly onReady = (): void => { for (const view of this.views.values()) view.wake() }
+  private readonly onFork = (author: string): void => { for (const view of this.views.values()) view.forked(author) }
+
+  constructor (private readonly book: Logbook) {
+    book.on('ready', this.onReady)
+    book.on('fork', this.onFork)
+  }
+
+  use<Api> (name: string, definition: ViewDefinition<Api>): View<Api> {
+    if (this.closed) throw new LogbookError('LOGBOOK_NOT_OPEN', 'the logbook is closed')
+    checkViewName(name)
+    if (this.views.has(name)) throw new LogbookError('INVALID_ARGUMENT', `a view named ${name} is already registered`)
+    const view = new View<Api>(name, definition, this.book)
+    this.views.set(name, view)
+    view.start()
+    return view
+  }
+
+  get<Api = unknown> (name: string): View<Api> {
+    const view = this.views.get(name)
+    if (view === undefined) throw new LogbookError('NOT_FOUND', `no view named ${JSON.stringify(name)} is registered`)
+    return view as View<Api>
+  }
+
+  has (name: string): boolean {
+    return this.views.has(name)
+  }
+
+  /** Registered views and the views stored in the database, by name. */
+  async statuses (): Promise<ViewStatus[]> {
+    const db = this.book.store.layout.db
+    const names = new Set([...this.views.keys(), ...await ViewKeyspace.names(db)])
+    const out: ViewStatus[] = []
+    for (const name of [...names].sort()) {
+      const view = this.views.get(name)
+      if (view !== undefined) {
+        out.push(await view.status())
+      } else {
+        const keyspace = new ViewKeyspace(db, name)
+        out.push(await statusOf(keyspace, await keyspace.checkpoint(), this.book.store.readyCount, false))
+      }
+    }
+    return out
+  }
+
+  async close (): Promise<void> {
+    this.closed = true
+    this.book.off('ready', this.onReady)
+    this.book.off('fork', this.onFork)
+    for (const view of this.views.values()) await view.close()
+  }
+}

@@ -1,0 +1,107 @@
+// The transaction a view writes through: writes collect in memory (as JSON text, so a value changed by
+// the view after `put` is not changed in the transaction), reads see them first and then the view's
+// committed rows. A child transaction isolates one entry's writes when a batch is retried entry by entry.
+// While one batch commits, the next is applied with the committing batch's writes as an overlay, so
+// its reads see them whether or not the database has them yet.
+import type { TextSublevel, ViewOp } from './keyspace.js'
+import type { ViewTx } from './types.js'
+
+/** Keys are capped so that a payload built to be huge cannot make huge database keys. */
+export const MAX_VIEW_KEY_LENGTH = 16 * 1024
+
+export class Transaction implements ViewTx {
+  private readonly writes = new Map<string, string | null>()
+  private open = true
+  /** The first database error a read ran into, if any. */
+  storageFailure: unknown = null
+
+  constructor (
+    private readonly rows: TextSublevel,
+    private readonly parent: Transaction | null = null,
+    private overlay: Transaction | null = null,
+    private readonly syncReads = (rows.supports as { getSync?: boolean }).getSync === true
+  ) {}
+
+  // Arrow properties: a view may pass `tx.get` around without its `this`.
+  readonly get = async (key: string): Promise<unknown> => {
+    this.check(key)
+    let text = this.lookup(key)
+    if (text === undefined) {
+      try {
+        text = (this.syncReads ? this.rows.getSync(key) : await this.rows.get(key)) ?? null
+      } catch (err) {
+        throw this.storageError(err)
+      }
+    }
+    return text === null ? undefined : JSON.parse(text)
+  }
+
+  readonly put = (key: string, value: unknown): void => {
+    this.check(key)
+    const text = value === undefined ? undefined : JSON.stringify(value)
+    if (typeof text !== 'string') throw new TypeError(`a view value must be a JSON value (key ${JSON.stringify(key.slice(0, 64))})`)
+    this.writes.set(key, text)
+  }
+
+  readonly del = (key: string): void => {
+    this.check(key)
+    this.writes.set(key, null)
+  }
+
+  /** What this transaction knows of `key` without the database: text, null for absent, undefined for unknown. */
+  private lookup (key: string): string | null | undefined {
+    const own = this.writes.get(key)
+    if (own !== undefined || this.writes.has(key)) return own
+    if (this.parent !== null) return this.parent.lookup(key)
+    if (this.overlay !== null) {
+      const pending = this.overlay.writes.get(key)
+      if (pending !== undefined || this.overlay.writes.has(key)) return pending
+    }
+    return undefined
+  }
+
+  /**
+   * The database failed, not the view: remembered so that the batch is abandoned rather than the entry
+   * recorded as a failure of the view (which would then differ between stores).
+   */
+  private storageError (err: unknown): unknown {
+    this.storageFailure ??= err
+    return err
+  }
+
+  private check (key: string): void {
+    if (!this.open) throw new Error('this view transaction is closed: a view may use its tx only while its apply runs')
+    if (typeof key !== 'string') throw new TypeError('a view key must be a string')
+    if (key.length > MAX_VIEW_KEY_LENGTH) throw new RangeError(`a view key is at most ${MAX_VIEW_KEY_LENGTH} characters`)
+  }
+
+  child (): Transaction {
+    return new Transaction(this.rows, this, null, this.syncReads)
+  }
+
+  /** Moves a child's writes into its parent (the child's entry applied without throwing). */
+  merge (): void {
+    if (this.parent === null) throw new Error('only a child transaction merges')
+    for (const [key, text] of this.writes) this.parent.writes.set(key, text)
+    if (this.storageFailure !== null) this.parent.storageFailure ??= this.storageFailure
+    this.close()
+  }
+
+  /** The overlay's batch is committed: reads find its writes in the database (and it can be freed). */
+  dropOverlay (): void {
+    this.overlay = null
+  }
+
+  /** After this, the view can no longer write through it (writes from a stray callback would be lost). */
+  close (): void {
+    this.open = false
+  }
+
+  ops (): ViewOp[] {
+    const out: ViewOp[] = []
+    for (const [key, text] of this.writes) {
+      out.push(text === null ? { type: 'del', sublevel: this.rows, key } : { type: 'put', sublevel: this.rows, key, value: text })
+    }
+    return out
+  }
+}
