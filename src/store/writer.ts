@@ -5,32 +5,26 @@
 import { LogbookError } from '../errors.js'
 import type { Journal } from './journal.js'
 import type { Layout } from './layout.js'
+import { RootBatcher, type RootOp, type SublevelOp } from './root-batch.js'
 
-export type BatchOp = { type: 'put', sublevel: any, key: any, value: any } | { type: 'del', sublevel: any, key: any }
+export type BatchOp = SublevelOp
 
 /** Queued operations above which a writer waits for LevelDB to catch up (bounds memory). */
 const HIGH_WATER_OPS = 32 * 1024
 /** Journal size at which LevelDB is synced and the journal emptied. */
 const JOURNAL_CHECKPOINT_BYTES = 64 * 1024 * 1024
 
-const VIEW_ENCODINGS = { keyEncoding: 'view', valueEncoding: 'view' } as const
-
-type RootOp = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
 
 export class Writer {
   private queue: RootOp[] = []
   /** Set while the journal is being replayed: it must not be emptied before the replay ends. */
   holdCheckpoints = false
-  private readonly prefixes = new Map<unknown, Buffer>()
-  /** Per-batch encoding options only when the root database does not already take bytes: abstract-level
-   *  looks encodings up again for every operation when a batch names them. */
-  private readonly batchOptions: object
+  private readonly batcher: RootBatcher
   private writing: Promise<void> | null = null
   private failure: unknown = null
 
   constructor (private readonly layout: Layout, private readonly journal: Journal | null) {
-    const takesBytes = layout.db.keyEncoding().commonName === 'view' && layout.db.valueEncoding().commonName === 'view'
-    this.batchOptions = takesBytes ? {} : VIEW_ENCODINGS
+    this.batcher = new RootBatcher(layout.db)
   }
 
   /** Whether writes need the segment they come from (to journal it). */
@@ -47,7 +41,7 @@ export class Writer {
     this.assertHealthy()
     if (this.journal === null) {
       // `sync` is classic-level's fsync option; other backends ignore it.
-      await this.layout.db.batch(this.toRoot(ops) as any, { ...this.batchOptions, sync } as any)
+      await this.batcher.write(ops, { sync })
       return
     }
     if (record !== null) {
@@ -59,7 +53,7 @@ export class Writer {
         throw new LogbookError('LOGBOOK_NOT_OPEN', `the journal could not be written: ${(err as Error).message}`, { cause: err })
       }
     }
-    for (const op of this.toRoot(ops)) this.queue.push(op)
+    for (const op of this.batcher.toRoot(ops)) this.queue.push(op)
     if (this.writing === null) this.writing = this.applyQueued()
     while (this.queue.length > HIGH_WATER_OPS && this.writing !== null) await this.writing
     if (this.journal.size > JOURNAL_CHECKPOINT_BYTES && !this.holdCheckpoints) await this.checkpoint()
@@ -70,7 +64,7 @@ export class Writer {
       while (this.queue.length > 0) {
         const group = this.queue
         this.queue = []
-        await this.layout.db.batch(group as any, this.batchOptions as any)
+        await this.layout.db.batch(group as any, this.batcher.options as any)
       }
     } catch (err) {
       this.failure = err
@@ -79,28 +73,7 @@ export class Writer {
     }
   }
 
-  /**
-   * The same operations addressed to the root database with each sublevel's prefix applied here:
-   * abstract-level's per-operation sublevel handling cost about a fifth of the write path.
-   */
-  private toRoot (ops: BatchOp[]): RootOp[] {
-    const out: RootOp[] = new Array(ops.length)
-    for (let i = 0; i < ops.length; i++) {
-      const op = ops[i]
-      let prefix = this.prefixes.get(op.sublevel)
-      if (prefix === undefined) {
-        prefix = Buffer.from((op.sublevel as { prefix: string }).prefix)
-        this.prefixes.set(op.sublevel, prefix)
-      }
-      const key = Buffer.concat([prefix, typeof op.key === 'string' ? Buffer.from(op.key) : op.key])
-      out[i] = op.type === 'put'
-        ? { type: 'put', key, value: typeof op.value === 'string' ? Buffer.from(op.value) : op.value }
-        : { type: 'del', key }
-    }
-    return out
-  }
-
-  private assertHealthy (): void {
+    private assertHealthy (): void {
     if (this.failure !== null) {
       throw new LogbookError('LOGBOOK_NOT_OPEN', 'a write to the database failed; reopen the store to recover from its journal', { cause: this.failure })
     }

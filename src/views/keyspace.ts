@@ -1,6 +1,7 @@
 // Where a view lives in the database: everything of every view is under the sublevel `v` of the store's
 // database, one sublevel per view name, and inside it the view's own rows (`d`), its checkpoint (`c`)
 // and its failure records (`x`). Nothing here is shared with the log's sublevels.
+import { RootBatcher } from '../store/root-batch.js'
 import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
 import { LogbookError } from '../errors.js'
 import type { ForkPolicy, ViewFailure } from './types.js'
@@ -54,8 +55,10 @@ export class ViewKeyspace {
   readonly data: TextSublevel
   readonly meta: TextSublevel
   readonly failures: TextSublevel
+  private readonly batcher: RootBatcher
 
   constructor (readonly db: Db, readonly name: string) {
+    this.batcher = new RootBatcher(db)
     const text = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const
     const own = db.sublevel(VIEWS_SUBLEVEL).sublevel(checkViewName(name))
     this.data = own.sublevel<string, string>('d', text)
@@ -85,13 +88,9 @@ export class ViewKeyspace {
     return { type: 'put', sublevel: this.failures, key: failureKey(localSeq), value: JSON.stringify(failure) }
   }
 
-  /**
-   * Commits `ops` (the view's writes, failure records and checkpoint) as one atomic batch on the root
-   * database. Passed without batch-wide encoding options: abstract-level then takes each sublevel's own
-   * encodings without a per-operation lookup, which is the fast path.
-   */
+  /** Commits `ops` (the view's writes, failure records and checkpoint) as one atomic batch on the root database. */
   async commit (ops: ViewOp[]): Promise<void> {
-    await this.db.batch(ops as any)
+    await this.batcher.write(ops)
   }
 
   /** Empties the view: marks the wipe, clears its rows and failures, then writes `fresh`. */
