@@ -150,12 +150,12 @@ export class Logbook extends EventEmitter {
     const spaceKey = options.spaceKey ?? await readSpaceKey(dir as string)
     if (!(spaceKey instanceof Uint8Array) || spaceKey.byteLength !== SPACE_KEY_BYTES) throw new TypeError('expected a 32-byte spaceKey')
     const identity = options.identity ?? (dir !== null ? await readIdentity(dir) : Identity.generate())
+    // LevelDB's default 4 MiB write buffer: with writes applied behind the journal, 32 MiB measured no
+    // faster at 1M entries, 13% slower for batched appends, and held more memory.
     const db = options.db ?? new ClassicLevel<Uint8Array, Uint8Array>(storePaths(dir as string).db, {
       keyEncoding: 'view',
-      valueEncoding: 'view',
-      // A larger write buffer keeps ingest speed up as the database grows into the millions.
-      writeBufferSize: 32 * 1024 * 1024
-    } as any)
+      valueEncoding: 'view'
+    })
     let store: Store
     try {
       store = await Store.open(db, spaceIdFromKey(spaceKey), options.db === undefined ? storePaths(dir as string).journal : undefined)
