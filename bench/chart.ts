@@ -1,6 +1,6 @@
 // Horizontal grouped bar chart (SVG, no library): median entries/s per case, logbook vs hypercore.
 // Log-scale x axis, since single appends and batched appends differ by orders of magnitude.
-import { BATCHED_MIN_RATIO, IMPORT_MIN_ENTRIES_PER_SEC, SINGLE_MIN_RATIO } from './targets.js'
+import { BATCHED_MIN_RATIO, IMPORT_MIN_ENTRIES_PER_SEC, SINGLE_MIN_RATIO, VIEW_REBUILD_MIN_ENTRIES_PER_SEC } from './targets.js'
 import type { CaseReport, Results, System } from './types.js'
 
 const COLORS: Record<System, string> = { logbook: '#2b6cb0', hypercore: '#dd6b20' }
@@ -27,6 +27,7 @@ function targetFor (c: CaseReport): number | null {
   if (c.id === 'batched' && hc !== undefined) return hc * BATCHED_MIN_RATIO
   if (c.id === 'single' && hc !== undefined) return hc * SINGLE_MIN_RATIO
   if (c.id === 'import') return IMPORT_MIN_ENTRIES_PER_SEC
+  if (c.id === 'view-rebuild') return VIEW_REBUILD_MIN_ENTRIES_PER_SEC
   return null
 }
 
