@@ -94,3 +94,17 @@ if (role === 'crash-after-drop') {
     }
   })
 }
+
+test('verify finds a ready entry that no stored signature authenticates', async () => {
+  const link = chain(b, 0, null, [{ v: 'L' }])
+  const waiting = chain(a, 0, null, [{ v: 'a' }, { v: 'b', links: [link.ids[0]] }]) // a ready, b (signed) waits
+  const book = await memoryBook()
+  await book.import(frameOf(waiting))
+  assert.deepEqual((await book.verify()).problems, [], 'the pending segment covers the ready entry')
+  // Damage the store: drop the pending segment that holds the only signature over entry a.
+  await book.store.writer.drained()
+  for await (const key of book.store.layout.pending.keys()) await book.store.layout.pending.del(key)
+  const problems = (await book.verify()).problems
+  assert.equal(problems.length, 1)
+  assert.match(problems[0], new RegExp(`entry ${toHex(waiting.ids[0])}: no stored signature authenticates it`))
+})

@@ -13,6 +13,8 @@ export interface ExportOptions {
   author?: Uint8Array
   /** Only what became ready after this local sequence number (incremental backups). */
   since?: number
+  /** Told, at the end, of ready entries no ready signature covered (a pending segment must hold them). */
+  onUncovered?: (ids: Uint8Array[]) => void
 }
 
 /** A ready entry waiting for the signed entry that ends its run; runs branch where a feed forks. */
@@ -26,7 +28,7 @@ interface RunNode {
   emitted: boolean
 }
 
-export async function * exportSegments (reader: StoreReader, space: Uint8Array, options: ExportOptions = {}): AsyncGenerator<{ segment: Segment, ids: Uint8Array[] }> {
+export async function * exportSegments (reader: StoreReader, space: Uint8Array, options: ExportOptions = {}): AsyncGenerator<{ segment: Segment, ids: Uint8Array[], pending: boolean }> {
   const since = options.since ?? 0
   const authorHex = options.author === undefined ? null : toHex(options.author)
   // Unsigned ready entries not yet exported, by id. An entry stays here while any run may still grow
@@ -53,14 +55,16 @@ export async function * exportSegments (reader: StoreReader, space: Uint8Array, 
         for (const done of run) { done.emitted = true; open.delete(toHex(done.id)) }
         yield {
           segment: { space, author: segment.author, firstSeq: run[0].seq, firstPrev: run[0].prev, entries: run.map((done) => done.entry) },
-          ids: run.map((done) => done.id)
+          ids: run.map((done) => done.id),
+          pending: false
         }
       }
     }
     // Runs left without a signature are covered by pending segments, which hold their whole segment.
+    options.onUncovered?.([...open.values()].map((node) => node.id))
     for await (const pending of reader.pendingSegments(view.snapshot)) {
       if (authorHex !== null && toHex(pending.author) !== authorHex) continue
-      yield { segment: pending, ids: pending.ids }
+      yield { segment: pending, ids: pending.ids, pending: true }
     }
   } finally {
     await view.close()

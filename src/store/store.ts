@@ -6,6 +6,7 @@ import { fromHex, toHex } from '../entry/bytes.js'
 import { authenticateSegment, decodeSegmentBody } from '../entry/segment.js'
 import { verifyEntryId } from '../crypto/index.js'
 import { deriveForkProof, verifyForkProof, type ForkProof } from './forks.js'
+import { exportSegments } from '../io/export.js'
 import { Ingestor, emptyCounts } from './ingest.js'
 import { Journal } from './journal.js'
 import { Writer } from './writer.js'
@@ -155,6 +156,16 @@ export class Store {
       }
     }
     if (count !== this.readyCount) problems.push(`${count} ready entries stored, but the local order counts ${this.readyCount}`)
+    // Every ready entry must be authenticated by a signature later on its chain: a ready one, or one
+    // in a pending segment (which is stored whole, the entries before its blocker included).
+    let uncovered: Uint8Array[] = []
+    const pendingIds = new Set<string>()
+    for await (const item of exportSegments(this.reader, this.space, { onUncovered: (ids) => { uncovered = ids } })) {
+      if (item.pending) for (const id of item.ids) pendingIds.add(toHex(id))
+    }
+    for (const id of uncovered) {
+      if (!pendingIds.has(toHex(id))) problems.push(`entry ${toHex(id)}: no stored signature authenticates it`)
+    }
     for await (const segment of this.reader.pendingSegments()) {
       try {
         authenticateSegment(segment, this.space)
