@@ -1,4 +1,5 @@
 // Helpers shared by the orchestrator and the case scripts.
+import { performance } from 'node:perf_hooks'
 import { randomFillSync } from 'node:crypto'
 import { readdirSync, lstatSync } from 'node:fs'
 import { join } from 'node:path'
@@ -111,5 +112,28 @@ export function runCase (main: () => Promise<void>): void {
   main().catch((err: unknown) => {
     process.stderr.write((err instanceof Error ? (err.stack ?? err.message) : String(err)) + '\n')
     process.exit(1)
+  })
+}
+
+/**
+ * Closes the store, then reports a timed case. The clock runs until the store is closed, for both systems
+ * alike: logbook applies writes to LevelDB behind its journal, and the close waits for that.
+ */
+export async function closeAndReport (o: { system: 'logbook' | 'hypercore', case: string, entries: number, dir: string, seconds: number, close: () => Promise<unknown>, extra?: Record<string, unknown> }): Promise<void> {
+  const c0 = performance.now()
+  await o.close()
+  const closeSeconds = (performance.now() - c0) / 1000
+  const disk = dirBytes(o.dir)
+  const seconds = o.seconds + closeSeconds
+  report({
+    system: o.system,
+    case: o.case,
+    entries: o.entries,
+    seconds,
+    entriesPerSec: o.entries / seconds,
+    peakRssMB: peakRssMB(),
+    diskBytes: disk,
+    diskBytesPerEntry: o.entries > 0 ? disk / o.entries : null,
+    extra: { disk: dirBreakdown(o.dir), workSeconds: o.seconds, closeSeconds, ...o.extra, heapUsedMBAfter: process.memoryUsage().heapUsed / 2 ** 20 }
   })
 }

@@ -2,7 +2,7 @@
 // Usage: node hypercore-append.js --dir D --mode batched|single --n N [--batch B]
 import Hypercore from 'hypercore'
 import { performance } from 'node:perf_hooks'
-import { caseArgs, dirBreakdown, chunk, dirBytes, makePayloads, need, needInt, peakRssMB, report, runCase } from '../measure.js'
+import { caseArgs, closeAndReport, chunk, makePayloads, need, needInt, runCase } from '../measure.js'
 
 runCase(async () => {
   const args = caseArgs()
@@ -28,22 +28,5 @@ runCase(async () => {
   const seconds = (performance.now() - t0) / 1000
 
   if (core.length !== n) throw new Error(`hypercore length ${core.length} != ${n}`)
-  const c0 = performance.now()
-  await core.close()
-  const closeSeconds = (performance.now() - c0) / 1000
-  const disk = dirBytes(dir)
-
-  report({
-    system: 'hypercore',
-    case: mode,
-    entries: n,
-    // Timed until the store is closed: logbook applies writes behind its journal, and the close
-    // (which drains it) counts, for both systems alike.
-    seconds: seconds + closeSeconds,
-    entriesPerSec: n / (seconds + closeSeconds),
-    peakRssMB: peakRssMB(),
-    diskBytes: disk,
-    diskBytesPerEntry: disk / n,
-    extra: { disk: dirBreakdown(dir), appendSeconds: seconds, closeSeconds, heapUsedMBAfter: process.memoryUsage().heapUsed / 2 ** 20 }
-  })
+  await closeAndReport({ system: 'hypercore', case: mode, entries: n, dir, seconds, close: async () => await core.close() })
 })

@@ -4,7 +4,7 @@
 import { Logbook } from '../../src/index.js'
 import { createReadStream } from 'node:fs'
 import { performance } from 'node:perf_hooks'
-import { caseArgs, dirBreakdown, dirBytes, need, needInt, peakRssMB, report, runCase } from '../measure.js'
+import { caseArgs, closeAndReport, need, needInt, runCase } from '../measure.js'
 
 runCase(async () => {
   const args = caseArgs()
@@ -29,21 +29,5 @@ runCase(async () => {
     firstProblems: res.rejected.slice(0, 3)
   }
 
-  const c0 = performance.now()
-  await book.close()
-  const closeSeconds = (performance.now() - c0) / 1000
-  const disk = dirBytes(dir)
-
-  report({
-    system: 'logbook',
-    case: 'import',
-    entries: res.imported,
-    // Timed until the store is closed (which drains what LevelDB applies behind the journal).
-    seconds: seconds + closeSeconds,
-    entriesPerSec: res.imported / (seconds + closeSeconds),
-    peakRssMB: peakRssMB(),
-    diskBytes: disk,
-    diskBytesPerEntry: res.imported > 0 ? disk / res.imported : null,
-    extra: { disk: dirBreakdown(dir), importSeconds: seconds, ...summary, expected: expect, complete: res.imported === expect, closeSeconds, heapUsedMBAfter: process.memoryUsage().heapUsed / 2 ** 20 }
-  })
+  await closeAndReport({ system: 'logbook', case: 'import', entries: res.imported, dir, seconds, close: async () => await book.close(), extra: { ...summary, expected: expect, complete: res.imported === expect } })
 })
