@@ -33,24 +33,36 @@ function diskCheck (c: CaseReport | undefined, name: string): TargetCheck {
   }
 }
 
+type Median = NonNullable<CaseReport['systems']['logbook']['median']>
+
+/** logbook's median entries/s of a case against an absolute floor. */
+function rateCheck (name: string, m: Median | null, min: number): TargetCheck {
+  return {
+    name,
+    target: `≥ ${min.toLocaleString('en-US')} entries/s`,
+    measured: m === null ? 'missing' : `${Math.round(m.entriesPerSec).toLocaleString('en-US')} entries/s`,
+    pass: m === null ? null : m.entriesPerSec >= min
+  }
+}
+
+/** logbook's median peak RSS of a case against a ceiling. */
+function rssCheck (name: string, m: Median | null, maxMB: number): TargetCheck {
+  return {
+    name,
+    target: `< ${maxMB} MB`,
+    measured: m === null ? 'missing' : `${m.peakRssMB.toFixed(0)} MB`,
+    pass: m === null ? null : m.peakRssMB < maxMB
+  }
+}
+
 export function evaluateTargets (r: Results): TargetCheck[] {
   const out: TargetCheck[] = []
   out.push(ratioCheck(find(r, 'batched'), 'Batched append throughput', BATCHED_MIN_RATIO))
   out.push(ratioCheck(find(r, 'single'), 'Single awaited append throughput', SINGLE_MIN_RATIO))
   const imp = find(r, 'import')
   const m = imp?.systems.logbook.median ?? null
-  out.push({
-    name: 'Import throughput',
-    target: `≥ ${IMPORT_MIN_ENTRIES_PER_SEC.toLocaleString('en-US')} entries/s`,
-    measured: m === null ? 'missing' : `${Math.round(m.entriesPerSec).toLocaleString('en-US')} entries/s`,
-    pass: m === null ? null : m.entriesPerSec >= IMPORT_MIN_ENTRIES_PER_SEC
-  })
-  out.push({
-    name: 'Import peak RSS',
-    target: `< ${IMPORT_MAX_RSS_MB} MB`,
-    measured: m === null ? 'missing' : `${m.peakRssMB.toFixed(0)} MB`,
-    pass: m === null ? null : m.peakRssMB < IMPORT_MAX_RSS_MB
-  })
+  out.push(rateCheck('Import throughput', m, IMPORT_MIN_ENTRIES_PER_SEC))
+  out.push(rssCheck('Import peak RSS', m, IMPORT_MAX_RSS_MB))
   const runs = imp?.systems.logbook.runs.filter(x => x.ok && x.result !== undefined) ?? []
   out.push({
     name: 'Import is complete (every run)',
@@ -69,18 +81,8 @@ export function evaluateTargets (r: Results): TargetCheck[] {
       })
   })
   const view = find(r, 'view-rebuild')?.systems.logbook.median ?? null
-  out.push({
-    name: 'kv view rebuild throughput',
-    target: `≥ ${VIEW_REBUILD_MIN_ENTRIES_PER_SEC.toLocaleString('en-US')} entries/s`,
-    measured: view === null ? 'missing' : `${Math.round(view.entriesPerSec).toLocaleString('en-US')} entries/s`,
-    pass: view === null ? null : view.entriesPerSec >= VIEW_REBUILD_MIN_ENTRIES_PER_SEC
-  })
-  out.push({
-    name: 'kv view rebuild peak RSS',
-    target: `< ${VIEW_REBUILD_MAX_RSS_MB} MB`,
-    measured: view === null ? 'missing' : `${view.peakRssMB.toFixed(0)} MB`,
-    pass: view === null ? null : view.peakRssMB < VIEW_REBUILD_MAX_RSS_MB
-  })
+  out.push(rateCheck('kv view rebuild throughput', view, VIEW_REBUILD_MIN_ENTRIES_PER_SEC))
+  out.push(rssCheck('kv view rebuild peak RSS', view, VIEW_REBUILD_MAX_RSS_MB))
   out.push(diskCheck(find(r, 'disk-batched'), 'Disk bytes/entry after batched append'))
   out.push(diskCheck(find(r, 'single'), 'Disk bytes/entry after single appends'))
   return out
