@@ -3,6 +3,8 @@
 export const FORMAT_VERSION = 1
 export const MAX_SEQ = Number.MAX_SAFE_INTEGER // 2^53 − 1
 export const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER
+/** An entry id: a SHA-256 digest. */
+export const ID_BYTES = 32
 export const MAX_LINKS = 256
 export const MAX_PAYLOAD_BYTES = 1024 * 1024
 export const MAX_SEGMENT_ENTRIES = 1024

@@ -98,13 +98,14 @@ export function encodeSegment (segment: Segment): { body: Uint8Array, offsets: n
 
 /**
  * The body of the sub-run of entries [from, to) as a segment of its own (a page, or a segment cut for
- * export): a new header and the entries' bytes copied as they are.
+ * export): a new header and the entries' bytes copied as they are. `reserve` bytes are left free at the
+ * end, for a caller that stores more after the body.
  */
-export function encodeSubSegment (segment: Segment, from: number, to: number, firstPrev: Uint8Array | null): Uint8Array {
+export function encodeSubSegment (segment: Segment, from: number, to: number, firstPrev: Uint8Array | null, reserve = 0): Uint8Array {
   const { body, offsets } = encodeSegment(segment)
   const firstSeq = segment.firstSeq + from
   const headerLength = segmentHeaderLength(firstSeq)
-  const out = new Uint8Array(headerLength + offsets[to] - offsets[from])
+  const out = new Uint8Array(headerLength + offsets[to] - offsets[from] + reserve)
   writeSegmentHeader(out, segment.space, segment.author, firstSeq, firstPrev, to - from)
   out.set(body.subarray(offsets[from], offsets[to]), headerLength)
   return out

@@ -5,10 +5,10 @@
 import { LogbookError } from '../errors.js'
 import { compareBytes, toHex } from '../entry/bytes.js'
 import { computeChainIds } from '../entry/entry-id.js'
-import { decodeSegmentBody, encodeSegmentBody, encodeSubSegment } from '../entry/segment.js'
+import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
 import type { AuthenticatedSegment } from '../entry/types.js'
 import { PAGE_ENTRIES, encodeTips, feedKey, idKey, idLocations, join, pendingKey, readIdLocation, readU64, u64, type Layout } from './layout.js'
-import { decodePage } from './page.js'
+import { decodePage, encodePage, pageBody, replacePageBody } from './page.js'
 import type { ForkMarker, PendingInfo, StoreState } from './state.js'
 import type { BatchOp, Writer } from './writer.js'
 
@@ -193,7 +193,7 @@ export class Ingestor {
       for (let c = k; c < m; c += PAGE_ENTRIES) {
         const end = Math.min(c + PAGE_ENTRIES, m)
         const pageKey = localStart + (c - k)
-        const page = encodeSubSegment(segment, c, end, c === 0 ? firstPrev : ids[c - 1])
+        const page = encodePage(segment, c, end, c === 0 ? firstPrev : ids[c - 1], ids)
         ops.push({ type: 'put', sublevel: layout.pages, key: u64(pageKey), value: page })
         const locations = idLocations(pageKey, end - c)
         for (let j = c; j < end; j++) ops.push({ type: 'put', sublevel: layout.ids, key: idKey(ids[j]), value: locations[j - c] })
@@ -285,7 +285,7 @@ export class Ingestor {
     const { pageKey, slot } = readIdLocation(location)
     const value = await this.layout.pages.get(u64(pageKey))
     if (value === undefined) return undefined
-    const page = decodeSegmentBody(value, { trusted: true })
+    const page = decodeSegmentBody(pageBody(value), { trusted: true })
     return { author: page.author, seq: page.firstSeq + slot }
   }
 
@@ -404,13 +404,13 @@ export class Ingestor {
     for (const [pageKey, signatures] of byPage) {
       const value = await this.layout.pages.get(u64(pageKey))
       if (value === undefined) continue
-      const page = decodeSegmentBody(value, { trusted: true })
+      const page = decodeSegmentBody(pageBody(value), { trusted: true })
       let changed = false
       for (const { slot, signature } of signatures) {
         if (page.entries[slot].signature === null) { page.entries[slot].signature = signature; changed = true; counts.signaturesAdded++ }
       }
       page.encoded = undefined // the stored bytes no longer match the entries
-      if (changed) ops.push({ type: 'put', sublevel: this.layout.pages, key: u64(pageKey), value: encodeSegmentBody(page) })
+      if (changed) ops.push({ type: 'put', sublevel: this.layout.pages, key: u64(pageKey), value: replacePageBody(value, encodeSegmentBody(page)) })
     }
   }
 

@@ -1,7 +1,8 @@
-// Reading stored pages back into entries. A page is a segment body of up to PAGE_ENTRIES consecutive
-// entries of one author; ids are not stored but recomputed along the prev chain when a page is read.
-import { computeChainIds } from '../entry/entry-id.js'
-import { decodeSegmentBody, segmentHeaderLength } from '../entry/segment.js'
+// Stored pages. A page is a segment body of up to PAGE_ENTRIES consecutive entries of one author,
+// followed by their ids (32 bytes each): ids are computed once, when the entries are authenticated,
+// so reading a page back (views, export, get) never hashes. `verify` recomputes them.
+import { ID_BYTES } from '../entry/limits.js'
+import { decodeSegmentBody, encodeSubSegment, segmentHeaderLength } from '../entry/segment.js'
 import type { Entry, Segment } from '../entry/types.js'
 import { readU64 } from './layout.js'
 
@@ -12,12 +13,38 @@ export interface StoredEntry extends Entry {
 export interface DecodedPage {
   pageKey: number
   segment: Segment
+  /** As stored (views into the page's bytes). */
   ids: Uint8Array[]
 }
 
+/** The page of entries [from, to) of `segment`, whose ids are `ids` (indexed like the segment's entries). */
+export function encodePage (segment: Segment, from: number, to: number, firstPrev: Uint8Array | null, ids: Uint8Array[]): Uint8Array {
+  const out = encodeSubSegment(segment, from, to, firstPrev, ID_BYTES * (to - from))
+  let at = out.byteLength - ID_BYTES * (to - from)
+  for (let i = from; i < to; i++, at += ID_BYTES) out.set(ids[i], at)
+  return out
+}
+
+/** A page with its segment body replaced (the same entries, more of them signed): the ids stay. */
+export function replacePageBody (value: Uint8Array, body: Uint8Array): Uint8Array {
+  const idBytes = ID_BYTES * bodyEntryCount(value)
+  const out = new Uint8Array(body.byteLength + idBytes)
+  out.set(body, 0)
+  out.set(value.subarray(value.byteLength - idBytes), body.byteLength)
+  return out
+}
+
+/** The segment body of a stored page. */
+export function pageBody (value: Uint8Array): Uint8Array {
+  return value.subarray(0, value.byteLength - ID_BYTES * bodyEntryCount(value))
+}
+
 export function decodePage (pageKey: number, value: Uint8Array): DecodedPage {
-  const segment = decodeSegmentBody(value, { trusted: true })
-  const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
+  const count = bodyEntryCount(value)
+  const idsAt = value.byteLength - ID_BYTES * count
+  const segment = decodeSegmentBody(value.subarray(0, idsAt), { trusted: true })
+  const ids: Uint8Array[] = new Array(count)
+  for (let i = 0; i < count; i++) ids[i] = value.subarray(idsAt + ID_BYTES * i, idsAt + ID_BYTES * (i + 1))
   return { pageKey, segment, ids }
 }
 
@@ -39,7 +66,7 @@ export function pageEntries (page: DecodedPage): StoredEntry[] {
   return page.segment.entries.map((_, slot) => pageEntry(page, slot))
 }
 
-/** Entry count of a stored segment body without decoding it (pending summaries at open). */
+/** Entry count of a stored segment body (or page) without decoding it. */
 export function bodyEntryCount (body: Uint8Array): number {
   const firstSeq = readU64(body, 65)
   return new DataView(body.buffer, body.byteOffset, body.byteLength).getUint16(segmentHeaderLength(firstSeq) - 2)

@@ -3,6 +3,7 @@
 import type { AbstractLevel } from 'abstract-level'
 import { LogbookError } from '../errors.js'
 import { fromHex, toHex } from '../entry/bytes.js'
+import { computeChainIds } from '../entry/entry-id.js'
 import { authenticateSegment, decodeSegmentBody } from '../entry/segment.js'
 import { verifyEntryId } from '../crypto/index.js'
 import { deriveForkProof, verifyForkProof, type ForkProof } from './forks.js'
@@ -14,7 +15,8 @@ import { idKey, openLayout, readIdLocation, type Layout } from './layout.js'
 import { StoreReader } from './reader.js'
 import { StoreState } from './state.js'
 
-export const STORE_FORMAT = '1'
+/** The database layout's version (docs/FORMAT.md); 2: pages carry their entries' ids. */
+export const STORE_FORMAT = '2'
 
 export class Store {
   private constructor (
@@ -40,6 +42,12 @@ export class Store {
     } else if (storedSpace !== toHex(space)) {
       await db.close()
       throw new LogbookError('WRONG_SPACE', `this database holds space ${storedSpace}, not ${toHex(space)}`)
+    } else {
+      const format = await layout.meta.get('format')
+      if (format !== STORE_FORMAT) {
+        await db.close()
+        throw new LogbookError('LOGBOOK_NOT_OPEN', `this database has store format ${String(format)} and this version of logbook reads format ${STORE_FORMAT}: export it with the version that wrote it, and import the export into a new store`)
+      }
     }
     const state = await StoreState.load(layout)
     const journal = journalPath === undefined ? null : new Journal(journalPath)
@@ -121,11 +129,14 @@ export class Store {
     for await (const page of this.reader.pages()) {
       const { segment, ids } = page
       const where = (slot: number): string => `${toHex(segment.author).slice(0, 8)}… seq ${segment.firstSeq + slot}`
-      // Ids were recomputed by decodePage; the index must point back at each, and signatures must verify.
+      // Stored ids must be the ids of the stored entries; the index must point back at each, and
+      // signatures must verify.
+      const computed = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
       const locations = await this.layout.ids.getMany(ids.map(idKey))
       // What each entry depends on from outside its page must be ready earlier in the local order.
       const dependencies: Array<{ slot: number, id: Uint8Array }> = []
       for (let slot = 0; slot < ids.length; slot++) {
+        if (toHex(computed[slot]) !== toHex(ids[slot])) problems.push(`${where(slot)}: its stored id is not the id of its content`)
         const location = locations[slot]
         if (location === undefined || readIdLocation(location).pageKey !== page.pageKey || readIdLocation(location).slot !== slot) {
           problems.push(`${where(slot)}: the id index does not point at it`)
