@@ -23,6 +23,9 @@ import { ViewRegistry } from './views/registry.js'
 import type { ViewDefinition, ViewProgress, ViewStatus } from './views/types.js'
 import type { View } from './views/view.js'
 
+/** The views database's LevelDB write buffer (the log's keeps LevelDB's default 4 MiB). */
+const VIEWS_WRITE_BUFFER_BYTES = 16 * 1024 * 1024
+
 export type Payload = Uint8Array | string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown }
 
 /** An entry as the API shows it: ids and keys as lowercase hex, JSON payloads parsed. */
@@ -122,6 +125,8 @@ export class Logbook extends EventEmitter {
 
   private constructor (
     readonly store: Store,
+    /** Where views keep their rows and checkpoints: a database of its own in a store directory. */
+    readonly viewsDb: AbstractLevel<any, any, any>,
     readonly spaceKey: Uint8Array,
     readonly identity: Identity,
     private readonly dir: string | null,
@@ -167,7 +172,23 @@ export class Logbook extends EventEmitter {
         : 'the store could not be opened'
       throw new LogbookError('LOGBOOK_NOT_OPEN', `${message} (${dir ?? 'given database'})`, { cause: err })
     }
-    return new Logbook(store, spaceKey, identity, dir, options.sync === true)
+    let viewsDb: AbstractLevel<any, any, any> = db
+    if (options.db === undefined) {
+      // Views get a database of their own: a rebuild's writes and compactions never stall the log's
+      // writes, and a larger write buffer makes a rebuild's compactions rarer (rows arrive in no key order).
+      viewsDb = new ClassicLevel<Uint8Array, Uint8Array>(storePaths(dir as string).views, {
+        keyEncoding: 'view',
+        valueEncoding: 'view',
+        writeBufferSize: VIEWS_WRITE_BUFFER_BYTES
+      } as any)
+      try {
+        await viewsDb.open()
+      } catch (err) {
+        await store.close()
+        throw new LogbookError('LOGBOOK_NOT_OPEN', `the views database could not be opened (${storePaths(dir as string).views})`, { cause: err })
+      }
+    }
+    return new Logbook(store, viewsDb, spaceKey, identity, dir, options.sync === true)
   }
 
   /** This store's author id (hex). */
@@ -183,6 +204,7 @@ export class Logbook extends EventEmitter {
     // Views stop after the batch in hand (their checkpoint makes it resumable) before the database closes.
     await this.registry?.close()
     await this.store.close()
+    if (this.viewsDb !== this.store.layout.db) await this.viewsDb.close()
   }
 
   private views (): ViewRegistry {

@@ -9,8 +9,9 @@ import { Identity } from './identity.js'
 
 export const DEFAULT_DIR = '.logbook'
 
-export function storePaths (dir: string): { db: string, journal: string, space: string, identity: string } {
-  return { db: join(dir, 'db'), journal: join(dir, 'journal'), space: join(dir, 'space.key'), identity: join(dir, 'identity.json') }
+/** `views` holds only derived data: deleting it loses nothing a replay of the log cannot rebuild. */
+export function storePaths (dir: string): { db: string, journal: string, views: string, space: string, identity: string } {
+  return { db: join(dir, 'db'), journal: join(dir, 'journal'), views: join(dir, 'views'), space: join(dir, 'space.key'), identity: join(dir, 'identity.json') }
 }
 
 async function exists (path: string): Promise<boolean> {

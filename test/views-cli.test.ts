@@ -141,7 +141,7 @@ describe('kv and views commands', () => {
     ok(['--dir', dir, 'kv', 'get', 'x']) // the view applies the put
     // Damage the stored view behind its back: a rebuild no longer matches it.
     const book = await Logbook.open({ dir })
-    const keyspace = new ViewKeyspace(book.store.layout.db, 'kv')
+    const keyspace = new ViewKeyspace(book.viewsDb, 'kv')
     await keyspace.data.put('x', '[]')
     await book.close()
     const result = run(['--dir', dir, 'views', 'check', 'kv'])

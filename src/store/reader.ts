@@ -66,6 +66,15 @@ export class StoreReader {
     }
   }
 
+  /** The id (hex) of the ready entry at local seq `localSeq`, or undefined if there is none. */
+  async idAt (localSeq: number): Promise<string | undefined> {
+    for await (const page of this.pages(localSeq)) {
+      const slot = localSeq - page.pageKey
+      return slot >= 0 && slot < page.ids.length ? toHex(page.ids[slot]) : undefined
+    }
+    return undefined
+  }
+
   /** Ready entries in local order. */
   async * entries (options: { from?: number, author?: Uint8Array } = {}): AsyncGenerator<StoredEntry> {
     const from = options.from ?? 1

@@ -5,6 +5,7 @@
 import { entryAuthor, toViewEntry, type ReadyEntry } from './entry.js'
 import type { ViewKeyspace, ViewOp } from './keyspace.js'
 import { Transaction } from './tx.js'
+import type { WrittenKeys } from './written-keys.js'
 import type { ViewDefinition, ViewEntry, ViewFailure } from './types.js'
 
 const MAX_FAILURE_MESSAGE = 500
@@ -42,15 +43,16 @@ export interface AppliedBatch {
 /**
  * Runs `definition.apply` over `entries` (ready, in local order), leaving out authors in `excluded`.
  * Nothing is written: the caller commits the returned operations with its checkpoint. `overlay` is the
- * previous batch's transaction when that batch may not be committed yet.
+ * previous batch's transaction when that batch may not be committed yet; `written`, when known, the keys
+ * written since the keyspace was empty.
  */
-export async function applyBatch (definition: ViewDefinition<any>, keyspace: ViewKeyspace, entries: ReadyEntry[], excluded: ReadonlySet<string>, overlay: Transaction | null = null): Promise<AppliedBatch> {
+export async function applyBatch (definition: ViewDefinition<any>, keyspace: ViewKeyspace, entries: ReadyEntry[], excluded: ReadonlySet<string>, overlay: Transaction | null = null, written: WrittenKeys | null = null): Promise<AppliedBatch> {
   const given: Array<{ stored: ReadyEntry, entry: ViewEntry }> = []
   for (const stored of entries) {
     if (excluded.size === 0 || !excluded.has(entryAuthor(stored))) given.push({ stored, entry: toViewEntry(stored) })
   }
   if (given.length === 0) return { ops: [], failures: 0, tx: null }
-  const whole = new Transaction(keyspace.data, null, overlay)
+  const whole = new Transaction(keyspace.data, null, overlay, written)
   try {
     await definition.apply(given.map((item) => item.entry), whole)
     whole.close()
@@ -61,7 +63,7 @@ export async function applyBatch (definition: ViewDefinition<any>, keyspace: Vie
     throwStorageFailure(whole)
   }
   // Entries are converted again: the failed attempt may have changed the objects it was given.
-  const tx = new Transaction(keyspace.data, null, overlay)
+  const tx = new Transaction(keyspace.data, null, overlay, written)
   const failureOps: ViewOp[] = []
   for (const { stored } of given) {
     const entry = toViewEntry(stored)

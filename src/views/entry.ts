@@ -30,15 +30,21 @@ export function readPage (page: DecodedPage): ReadPage {
   return { page, author: toHex(segment.author), ids: page.ids.map(toHex), firstPrev: segment.firstPrev === null ? null : toHex(segment.firstPrev) }
 }
 
-/** Ready entries in local order from local seq `from` on. */
-export async function * readyEntries (reader: StoreReader, from: number): AsyncGenerator<ReadyEntry> {
+/** Ready entries in local order from local seq `from` on, a page at a time. */
+export async function * readyPages (reader: StoreReader, from: number): AsyncGenerator<ReadyEntry[]> {
   for await (const page of reader.pages(from)) {
     const source = readPage(page)
-    for (let slot = 0; slot < page.ids.length; slot++) {
-      const localSeq = page.pageKey + slot
-      if (localSeq >= from) yield { source, slot, localSeq }
+    const entries: ReadyEntry[] = []
+    for (let slot = Math.max(0, from - page.pageKey); slot < page.ids.length; slot++) {
+      entries.push({ source, slot, localSeq: page.pageKey + slot })
     }
+    if (entries.length > 0) yield entries
   }
+}
+
+/** Ready entries in local order from local seq `from` on. */
+export async function * readyEntries (reader: StoreReader, from: number): AsyncGenerator<ReadyEntry> {
+  for await (const entries of readyPages(reader, from)) yield * entries
 }
 
 export function entryId (entry: ReadyEntry): string {

@@ -12,7 +12,7 @@ export type TextSublevel = AbstractSublevel<any, any, string, string>
 export const VIEWS_SUBLEVEL = 'v'
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/
 const CHECKPOINT_KEY = 'checkpoint'
-const CHECKPOINT_FORMAT = 1
+const CHECKPOINT_FORMAT = 2
 
 /** Names become sublevel prefixes, so they are kept to a small alphabet. */
 export function checkViewName (name: unknown): string {
@@ -32,6 +32,11 @@ export interface Checkpoint {
   forks: ForkPolicy
   /** Last local sequence number applied. */
   applied: number
+  /**
+   * Id of the entry at `applied` (null before any): the views live in a database of their own, so on
+   * opening the view checks that the log still has this entry there, and rebuilds if not.
+   */
+  lastId: string | null
   failures: number
   /** Authors left out (forks: 'exclude'), sorted; the view's state is built from exactly this set. */
   excluded: string[]
@@ -39,7 +44,7 @@ export interface Checkpoint {
 }
 
 export function emptyCheckpoint (version: number | string, forks: ForkPolicy, excluded: string[]): Checkpoint {
-  return { format: CHECKPOINT_FORMAT, version, forks, applied: 0, failures: 0, excluded, clearing: false }
+  return { format: CHECKPOINT_FORMAT, version, forks, applied: 0, lastId: null, failures: 0, excluded, clearing: false }
 }
 
 /** Failure rows are keyed by local seq so the first failures come first; 16 digits hold any seq. */

@@ -40,7 +40,7 @@ export class ViewRegistry {
 
   /** Registered views and the views stored in the database, by name. */
   async statuses (): Promise<ViewStatus[]> {
-    const db = this.book.store.layout.db
+    const db = this.book.viewsDb
     const names = new Set([...this.views.keys(), ...await ViewKeyspace.names(db)])
     const out: ViewStatus[] = []
     for (const name of [...names].sort()) {

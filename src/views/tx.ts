@@ -5,27 +5,39 @@
 // its reads see them whether or not the database has them yet.
 import type { TextSublevel, ViewOp } from './keyspace.js'
 import type { ViewTx } from './types.js'
+import type { WrittenKeys } from './written-keys.js'
 
 /** Keys are capped so that a payload built to be huge cannot make huge database keys. */
 export const MAX_VIEW_KEY_LENGTH = 16 * 1024
 
 export class Transaction implements ViewTx {
   private readonly writes = new Map<string, string | null>()
+  /** Rows read by getMany (root transaction only): text, or null for absent. */
+  private readonly reads = new Map<string, string | null>()
   private open = true
   /** The first database error a read ran into, if any. */
   storageFailure: unknown = null
 
+  private readonly syncReads: boolean
+
+  /**
+   * `written`: the keys written since the keyspace was last empty, when known (a rebuild in this process);
+   * a key it has never seen is absent without asking the database.
+   */
   constructor (
     private readonly rows: TextSublevel,
     private readonly parent: Transaction | null = null,
     private overlay: Transaction | null = null,
-    private readonly syncReads = (rows.supports as { getSync?: boolean }).getSync === true
-  ) {}
+    private readonly written: WrittenKeys | null = parent?.written ?? null
+  ) {
+    this.syncReads = (rows.supports as { getSync?: boolean }).getSync === true
+  }
 
   // Arrow properties: a view may pass `tx.get` around without its `this`.
   readonly get = async (key: string): Promise<unknown> => {
     this.check(key)
     let text = this.lookup(key)
+    if (text === undefined && this.written !== null && !this.written.mayHave(key)) text = null
     if (text === undefined) {
       try {
         text = (this.syncReads ? this.rows.getSync(key) : await this.rows.get(key)) ?? null
@@ -34,6 +46,32 @@ export class Transaction implements ViewTx {
       }
     }
     return text === null ? undefined : JSON.parse(text)
+  }
+
+  readonly getMany = async (keys: string[]): Promise<unknown[]> => {
+    if (!Array.isArray(keys)) throw new TypeError('getMany takes an array of keys')
+    const texts: Array<string | null | undefined> = new Array(keys.length)
+    const missing: string[] = []
+    for (let i = 0; i < keys.length; i++) {
+      this.check(keys[i])
+      let text = this.lookup(keys[i])
+      if (text === undefined && this.written !== null && !this.written.mayHave(keys[i])) text = null
+      texts[i] = text
+      if (text === undefined) missing.push(keys[i])
+    }
+    if (missing.length > 0) {
+      let found: Array<string | undefined>
+      try {
+        found = await this.rows.getMany(missing)
+      } catch (err) {
+        throw this.storageError(err)
+      }
+      const reads = this.root().reads
+      for (let i = 0; i < missing.length; i++) reads.set(missing[i], found[i] ?? null)
+      // Writes made while the read was under way take precedence, as they would for get.
+      for (let i = 0; i < keys.length; i++) if (texts[i] === undefined) texts[i] = this.lookup(keys[i])
+    }
+    return texts.map((text) => (text === null || text === undefined ? undefined : JSON.parse(text)))
   }
 
   readonly put = (key: string, value: unknown): void => {
@@ -57,7 +95,11 @@ export class Transaction implements ViewTx {
       const pending = this.overlay.writes.get(key)
       if (pending !== undefined || this.overlay.writes.has(key)) return pending
     }
-    return undefined
+    return this.reads.get(key)
+  }
+
+  private root (): Transaction {
+    return this.parent === null ? this : this.parent.root()
   }
 
   /**
@@ -76,7 +118,12 @@ export class Transaction implements ViewTx {
   }
 
   child (): Transaction {
-    return new Transaction(this.rows, this, null, this.syncReads)
+    return new Transaction(this.rows, this)
+  }
+
+  /** Keys this transaction wrote (puts and deletions). */
+  writtenKeys (): IterableIterator<string> {
+    return this.writes.keys()
   }
 
   /** Moves a child's writes into its parent (the child's entry applied without throwing). */

@@ -16,6 +16,12 @@ export type ViewEntry = Omit<LogEntry, 'localSeq' | 'signed'>
  */
 export interface ViewTx {
   get: (key: string) => Promise<unknown>
+  /**
+   * Several keys in one database round trip, in the order given (undefined where absent). Later `get`s of
+   * these keys in the same transaction are answered from memory: a view that knows a batch's keys up front
+   * reads them all at once instead of one by one.
+   */
+  getMany: (keys: string[]) => Promise<unknown[]>
   put: (key: string, value: unknown) => void
   del: (key: string) => void
 }
@@ -96,4 +102,5 @@ export interface ViewProgress {
   rebuilding: boolean
 }
 
-export type RebuildReason = 'new' | 'version' | 'forks' | 'requested' | 'interrupted'
+/** 'log': the log no longer has the entry the checkpoint ends at (the views database outlived its log). */
+export type RebuildReason = 'new' | 'version' | 'forks' | 'requested' | 'interrupted' | 'log'

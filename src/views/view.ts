@@ -9,13 +9,14 @@ import { LogbookError } from '../errors.js'
 import type { Logbook } from '../logbook.js'
 import { applyBatch } from './apply.js'
 import { viewDigest } from './digest.js'
-import { payloadBytes, readyEntries, type ReadyEntry } from './entry.js'
+import { entryId, payloadBytes, readyPages, type ReadyEntry } from './entry.js'
 import { emptyCheckpoint, type Checkpoint, ViewKeyspace, type ViewOp } from './keyspace.js'
 import type { Transaction } from './tx.js'
+import { WrittenKeys } from './written-keys.js'
 import type { ForkPolicy, RebuildReason, RowRange, ViewContext, ViewDefinition, ViewProgress, ViewStatus } from './types.js'
 
 /** Entries per committed batch, and payload bytes at which a batch is cut early (bounds memory). */
-export const BATCH_ENTRIES = 1024
+export const BATCH_ENTRIES = 256
 const BATCH_BYTES = 4 * 1024 * 1024
 const SHOWN_FAILURES = 5
 
@@ -59,6 +60,8 @@ export class View<Api = unknown> extends EventEmitter {
   private closed = false
   private failure: unknown = null
   private waiters: Waiter[] = []
+  /** During a rebuild in this process: the keys written since the wipe (reads of others are skipped). */
+  private written: WrittenKeys | null = null
   /** Entries given to `apply` and committed by this process (how much work a resume saved). */
   entriesApplied = 0
 
@@ -69,7 +72,7 @@ export class View<Api = unknown> extends EventEmitter {
     if (forks !== 'include' && forks !== 'exclude') throw new LogbookError('INVALID_ARGUMENT', `view ${name}: forks must be 'include' or 'exclude'`)
     const version = definitionVersion(definition)
     if (!(typeof version === 'string' || Number.isFinite(version))) throw new LogbookError('INVALID_ARGUMENT', `view ${name}: version must be a number or a string`)
-    this.keyspace = new ViewKeyspace(book.store.layout.db, name)
+    this.keyspace = new ViewKeyspace(book.viewsDb, name)
     this.version = version
     this.forks = forks
     this.api = definition.api === undefined ? ({} as Api) : definition.api(this.context())
@@ -181,6 +184,7 @@ export class View<Api = unknown> extends EventEmitter {
     if (stored === undefined) this.rebuildReason ??= 'new'
     else if (stored.clearing) this.rebuildReason ??= 'interrupted'
     else if (stored.version !== this.version || stored.forks !== this.forks) this.rebuildReason ??= 'version'
+    else if (stored.applied > 0 && await this.book.store.reader.idAt(stored.applied) !== stored.lastId) this.rebuildReason ??= 'log'
     else if (this.forks === 'exclude' && this.forkedAuthors().some((author) => !this.excluded.has(author))) this.rebuildReason ??= 'forks'
   }
 
@@ -195,7 +199,9 @@ export class View<Api = unknown> extends EventEmitter {
     const excluded = this.forks === 'exclude' ? this.forkedAuthors() : []
     const fresh = emptyCheckpoint(this.version, this.forks, excluded)
     try {
+      this.written = null
       await this.keyspace.wipe(fresh)
+      this.written = new WrittenKeys(this.book.store.readyCount)
       this.checkpoint = fresh
       this.excluded = new Set(excluded)
       this.generation++
@@ -207,8 +213,10 @@ export class View<Api = unknown> extends EventEmitter {
   }
 
   /**
-   * Applies and commits batches up to what the reader sees now. Batch n + 1 is applied while batch n
-   * commits (reading through n's writes); commits stay in order, one at a time.
+   * Applies and commits batches up to what the reader sees now, as a pipeline: the next batch is read
+   * while one is applied (a view waiting on its reads leaves the thread to the reader), and a batch is
+   * applied while the one before it commits (reading through that batch's writes). Applies run one at a
+   * time and commits one at a time, in order.
    */
   private async catchUp (): Promise<void> {
     const base = this.checkpoint as Checkpoint
@@ -218,34 +226,49 @@ export class View<Api = unknown> extends EventEmitter {
     let batch: ReadyEntry[] = []
     let bytes = 0
     let committing: Promise<void> | null = null
+    let applying: Promise<void> | null = null
     let overlay: Transaction | null = null
-    const flush = async (): Promise<void> => {
-      const result = await applyBatch(this.definition, this.keyspace, batch, this.excluded, overlay)
+    const applyAndCommit = async (entries: ReadyEntry[]): Promise<void> => {
+      const written = this.written
+      const result = await applyBatch(this.definition, this.keyspace, entries, this.excluded, overlay, written)
+      if (written !== null && result.tx !== null) for (const key of result.tx.writtenKeys()) written.add(key)
       failures += result.failures
-      const checkpoint: Checkpoint = { ...base, applied: batch[batch.length - 1].localSeq, failures }
+      const last = entries[entries.length - 1]
+      const checkpoint: Checkpoint = { ...base, applied: last.localSeq, lastId: entryId(last), failures }
       if (committing !== null) await committing
       // The previous batch is in the database now; holding on to it would keep every batch alive.
       result.tx?.dropOverlay()
-      committing = this.commit(result.ops, checkpoint, batch.length, target)
+      committing = this.commit(result.ops, checkpoint, entries.length, target)
+      // Reported when awaited; marked handled so that a failure while the reader waits is not unhandled.
+      committing.catch(() => {})
       overlay = result.tx
+    }
+    const flush = async (): Promise<void> => {
+      if (applying !== null) await applying
+      applying = applyAndCommit(batch)
+      applying.catch(() => {})
       batch = []
       bytes = 0
     }
     try {
-      for await (const entry of readyEntries(this.book.store.reader, next)) {
-        if (entry.localSeq !== next) throw new LogbookError('VERIFY_FAILED', `view ${this.name}: expected local seq ${next} from the reader, got ${entry.localSeq}`)
-        next++
-        batch.push(entry)
-        bytes += payloadBytes(entry)
-        if (batch.length >= BATCH_ENTRIES || bytes >= BATCH_BYTES) {
-          await flush()
-          if (this.interrupted()) break
+      reading: for await (const entries of readyPages(this.book.store.reader, next)) {
+        for (const entry of entries) {
+          if (entry.localSeq !== next) throw new LogbookError('VERIFY_FAILED', `view ${this.name}: expected local seq ${next} from the reader, got ${entry.localSeq}`)
+          next++
+          batch.push(entry)
+          bytes += payloadBytes(entry)
+          if (batch.length >= BATCH_ENTRIES || bytes >= BATCH_BYTES) {
+            await flush()
+            if (this.interrupted()) break reading
+          }
         }
       }
       if (batch.length > 0 && !this.interrupted()) await flush()
+      if (applying !== null) await applying
       if (committing !== null) await committing
     } finally {
-      // On an error, the commit in flight still ends before the error is reported.
+      // On an error, the work in flight still ends before the error is reported.
+      if (applying !== null) await (applying as Promise<void>).catch(() => {})
       if (committing !== null) await (committing as Promise<void>).catch(() => {})
     }
     if (next === base.applied + 1) {
@@ -258,7 +281,11 @@ export class View<Api = unknown> extends EventEmitter {
     await this.keyspace.commit([...ops, this.keyspace.checkpointOp(checkpoint)])
     this.checkpoint = checkpoint
     this.entriesApplied += entries
-    if (this.rebuildTarget !== null && checkpoint.applied >= this.rebuildTarget) this.rebuildTarget = null
+    if (this.rebuildTarget !== null && checkpoint.applied >= this.rebuildTarget) {
+      this.rebuildTarget = null
+      // Live updates are few; the filter's memory is not worth keeping for them.
+      this.written = null
+    }
     this.settle()
     const progress: ViewProgress = { name: this.name, applied: checkpoint.applied, target: Math.max(target, checkpoint.applied), rebuilding: this.rebuildTarget !== null }
     this.emit('progress', progress)

@@ -62,15 +62,28 @@ function kvKey (entry: ViewEntry & { payload: Record<string, unknown> }): string
 }
 
 async function applyKv (entries: ViewEntry[], tx: ViewTx): Promise<void> {
-  for (const entry of entries) {
-    if (!isKvEntry(entry)) continue
-    const { payload } = entry
-    const key = kvKey(entry)
-    const current = (await tx.get(key) ?? []) as Row
-    const replaced = new Set(entry.links)
-    const next: Row = current.filter(([id]) => !replaced.has(id))
-    next.push([entry.id, entry.author, entry.seq, payload.value])
-    next.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+  // Checked first: an entry that is not a valid kv write throws before anything is read (the runner then
+  // applies the batch entry by entry and records that one).
+  const writes: Array<{ entry: ViewEntry & { payload: Record<string, unknown> }, key: string }> = []
+  for (const entry of entries) if (isKvEntry(entry)) writes.push({ entry, key: kvKey(entry) })
+  if (writes.length === 0) return
+  // Every row the batch touches, in one read; later writes to a key see the earlier ones through `rows`.
+  const keys = [...new Set(writes.map((write) => write.key))]
+  const found = await tx.getMany(keys)
+  const rows = new Map<string, Row>()
+  for (let i = 0; i < keys.length; i++) rows.set(keys[i], (found[i] ?? []) as Row)
+  for (const { entry, key } of writes) {
+    const current = rows.get(key) as Row
+    let next: Row
+    if (entry.links.length === 0) {
+      next = current.slice()
+    } else {
+      const replaced = new Set(entry.links)
+      next = current.filter(([id]) => !replaced.has(id))
+    }
+    next.push([entry.id, entry.author, entry.seq, entry.payload.value])
+    if (next.length > 1) next.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    rows.set(key, next)
     tx.put(key, next)
   }
 }
