@@ -7,15 +7,17 @@
 // links to both replaces them. `value: null` is a deletion; it stays as a current value (a tombstone),
 // because a write concurrent with the deletion must still conflict with it on every store.
 //
-// Row per key: a JSON array of [id, author, seq, value], sorted by id.
-import { MAX_LINKS } from '../../entry/limits.js'
+// Row per key: a JSON array of [id, value], sorted by id. A query reads each value's author and seq from
+// the log by its id: rows stay small, which a rebuild writing a million of them feels.
+import { fromHex, toHex } from '../../entry/bytes.js'
+import { ID_BYTES, MAX_LINKS } from '../../entry/limits.js'
 import { LogbookError } from '../../errors.js'
 import type { Payload } from '../../logbook.js'
 import type { ForkPolicy, ViewContext, ViewDefinition, ViewEntry, ViewTx } from '../types.js'
 
 export const KV_TYPE = 'kv'
 
-type Row = Array<[id: string, author: string, seq: number, value: unknown]>
+type Row = Array<[id: string, value: unknown]>
 
 export interface KvValue {
   id: string
@@ -81,7 +83,7 @@ async function applyKv (entries: ViewEntry[], tx: ViewTx): Promise<void> {
       const replaced = new Set(entry.links)
       next = current.filter(([id]) => !replaced.has(id))
     }
-    next.push([entry.id, entry.author, entry.seq, entry.payload.value])
+    next.push([entry.id, entry.payload.value])
     if (next.length > 1) next.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     rows.set(key, next)
     tx.put(key, next)
@@ -90,9 +92,16 @@ async function applyKv (entries: ViewEntry[], tx: ViewTx): Promise<void> {
 
 function kvApi (context: ViewContext): KvApi {
   const forked = (author: string): boolean => context.book.store.state.forks.has(author)
-  const result = (key: string, row: Row): KvResult | undefined => {
-    if (row.every(([, , , value]) => value === null)) return undefined
-    const values = row.map(([id, author, seq, value]) => ({ id, author, seq, value, deleted: value === null, forked: forked(author) }))
+  const value = async (id: string, value: unknown): Promise<KvValue> => {
+    const entry = await context.book.store.reader.get(fromHex(id, ID_BYTES) as Uint8Array)
+    if (entry === undefined) throw new LogbookError('VERIFY_FAILED', `view ${context.name}: a row names entry ${id}, which the log does not have`)
+    const author = toHex(entry.author)
+    return { id, author, seq: entry.seq, value, deleted: value === null, forked: forked(author) }
+  }
+  const result = async (key: string, row: Row): Promise<KvResult | undefined> => {
+    if (row.every(([, current]) => current === null)) return undefined
+    const values: KvValue[] = []
+    for (const [id, current] of row) values.push(await value(id, current))
     return { key, values, conflict: values.length > 1 }
   }
   const checkKey = (key: unknown): string => {
@@ -114,7 +123,7 @@ function kvApi (context: ViewContext): KvApi {
     get: async (key) => {
       await context.ready()
       const row = await context.get(checkKey(key)) as Row | undefined
-      return row === undefined ? undefined : result(key, row)
+      return row === undefined ? undefined : await result(key, row)
     },
     list: async (options = {}) => {
       await context.ready()
@@ -124,7 +133,7 @@ function kvApi (context: ViewContext): KvApi {
       if (limit <= 0) return out
       for await (const [key, row] of context.rows({ gte: prefix })) {
         if (!key.startsWith(prefix)) break
-        const found = result(key, row as Row)
+        const found = await result(key, row as Row)
         if (found !== undefined) out.push(found)
         if (out.length >= limit) break
       }
