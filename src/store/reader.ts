@@ -8,6 +8,9 @@ import { idKey, join, readIdLocation, readU64, u64, type Layout } from './layout
 import { decodePage, pageEntry, type DecodedPage, type StoredEntry } from './page.js'
 import type { Writer } from './writer.js'
 
+/** Pages per read of the page iterator: about 16,000 entries. */
+const PAGES_PER_READ = 1000
+
 export class StoreReader {
   /** classic-level and memory-level read synchronously ~10× faster than through a promise. */
   private readonly syncReads: boolean
@@ -61,8 +64,20 @@ export class StoreReader {
     if (from > 1) {
       for await (const key of this.layout.pages.keys({ lte: u64(from), reverse: true, limit: 1, snapshot } as any)) start = readU64(key)
     }
-    for await (const [key, value] of this.layout.pages.iterator({ gte: u64(start), highWaterMarkBytes: 4 * 1024 * 1024, snapshot } as any)) {
-      yield decodePage(readU64(key), value)
+    const iterator = this.layout.pages.iterator({ gte: u64(start), highWaterMarkBytes: 4 * 1024 * 1024, snapshot } as any)
+    // The next chunk is read (on LevelDB's thread) while this one is decoded and used.
+    let ahead: Promise<Array<[Uint8Array, Uint8Array]>> | null = iterator.nextv(PAGES_PER_READ)
+    try {
+      for (;;) {
+        const chunk: Array<[Uint8Array, Uint8Array]> = await ahead
+        ahead = null
+        if (chunk.length === 0) return
+        ahead = iterator.nextv(PAGES_PER_READ)
+        for (const [key, value] of chunk) yield decodePage(readU64(key), value)
+      }
+    } finally {
+      if (ahead !== null) await ahead.catch(() => {})
+      await iterator.close()
     }
   }
 

@@ -4,6 +4,7 @@
 // the outcome depends on the entries only, never on where a batch happened to start or end.
 import { entryAuthor, toViewEntry, type ReadyEntry } from './entry.js'
 import type { ViewKeyspace, ViewOp } from './keyspace.js'
+import type { PendingWrites } from './commit-queue.js'
 import { Transaction } from './tx.js'
 import type { WrittenKeys } from './written-keys.js'
 import type { ViewDefinition, ViewEntry, ViewFailure } from './types.js'
@@ -36,23 +37,23 @@ export interface AppliedBatch {
   /** The view's writes and one failure record per entry that threw (the checkpoint is the caller's). */
   ops: ViewOp[]
   failures: number
-  /** The batch's transaction: the next batch reads through it while this one commits. */
+  /** The batch's transaction (its writes, for the batches applied before it commits). */
   tx: Transaction | null
 }
 
 /**
  * Runs `definition.apply` over `entries` (ready, in local order), leaving out authors in `excluded`.
- * Nothing is written: the caller commits the returned operations with its checkpoint. `overlay` is the
- * previous batch's transaction when that batch may not be committed yet; `written`, when known, the keys
+ * Nothing is written: the caller commits the returned operations with its checkpoint. `pending` holds the
+ * writes of earlier batches that may not be committed yet; `written`, when known, the keys
  * written since the keyspace was empty.
  */
-export async function applyBatch (definition: ViewDefinition<any>, keyspace: ViewKeyspace, entries: ReadyEntry[], excluded: ReadonlySet<string>, overlay: Transaction | null = null, written: WrittenKeys | null = null): Promise<AppliedBatch> {
+export async function applyBatch (definition: ViewDefinition<any>, keyspace: ViewKeyspace, entries: ReadyEntry[], excluded: ReadonlySet<string>, pending: PendingWrites | null = null, written: WrittenKeys | null = null): Promise<AppliedBatch> {
   const given: Array<{ stored: ReadyEntry, entry: ViewEntry }> = []
   for (const stored of entries) {
     if (excluded.size === 0 || !excluded.has(entryAuthor(stored))) given.push({ stored, entry: toViewEntry(stored) })
   }
   if (given.length === 0) return { ops: [], failures: 0, tx: null }
-  const whole = new Transaction(keyspace.data, null, overlay, written)
+  const whole = new Transaction(keyspace.data, null, pending, written)
   try {
     await definition.apply(given.map((item) => item.entry), whole)
     whole.close()
@@ -63,7 +64,7 @@ export async function applyBatch (definition: ViewDefinition<any>, keyspace: Vie
     throwStorageFailure(whole)
   }
   // Entries are converted again: the failed attempt may have changed the objects it was given.
-  const tx = new Transaction(keyspace.data, null, overlay, written)
+  const tx = new Transaction(keyspace.data, null, pending, written)
   const failureOps: ViewOp[] = []
   for (const { stored } of given) {
     const entry = toViewEntry(stored)

@@ -1,10 +1,11 @@
 // The transaction a view writes through: writes collect in memory (as JSON text, so a value changed by
 // the view after `put` is not changed in the transaction), reads see them first and then the view's
 // committed rows. A child transaction isolates one entry's writes when a batch is retried entry by entry.
-// While one batch commits, the next is applied with the committing batch's writes as an overlay, so
+// While earlier batches wait to commit, the next is applied reading through their writes (pending), so
 // its reads see them whether or not the database has them yet.
 import type { TextSublevel, ViewOp } from './keyspace.js'
 import type { ViewTx } from './types.js'
+import type { PendingWrites } from './commit-queue.js'
 import type { WrittenKeys } from './written-keys.js'
 
 /** Keys are capped so that a payload built to be huge cannot make huge database keys. */
@@ -27,7 +28,7 @@ export class Transaction implements ViewTx {
   constructor (
     private readonly rows: TextSublevel,
     private readonly parent: Transaction | null = null,
-    private overlay: Transaction | null = null,
+    private readonly pending: PendingWrites | null = null,
     private readonly written: WrittenKeys | null = parent?.written ?? null
   ) {
     this.syncReads = (rows.supports as { getSync?: boolean }).getSync === true
@@ -37,7 +38,6 @@ export class Transaction implements ViewTx {
   readonly get = async (key: string): Promise<unknown> => {
     this.check(key)
     let text = this.lookup(key)
-    if (text === undefined && this.written !== null && !this.written.mayHave(key)) text = null
     if (text === undefined) {
       try {
         text = (this.syncReads ? this.rows.getSync(key) : await this.rows.get(key)) ?? null
@@ -54,8 +54,7 @@ export class Transaction implements ViewTx {
     const missing: string[] = []
     for (let i = 0; i < keys.length; i++) {
       this.check(keys[i])
-      let text = this.lookup(keys[i])
-      if (text === undefined && this.written !== null && !this.written.mayHave(keys[i])) text = null
+      const text = this.lookup(keys[i])
       texts[i] = text
       if (text === undefined) missing.push(keys[i])
     }
@@ -88,14 +87,14 @@ export class Transaction implements ViewTx {
 
   /** What this transaction knows of `key` without the database: text, null for absent, undefined for unknown. */
   private lookup (key: string): string | null | undefined {
+    // Stored texts are strings or null, never undefined: get alone tells a miss.
     const own = this.writes.get(key)
-    if (own !== undefined || this.writes.has(key)) return own
+    if (own !== undefined) return own
     if (this.parent !== null) return this.parent.lookup(key)
-    if (this.overlay !== null) {
-      const pending = this.overlay.writes.get(key)
-      if (pending !== undefined || this.overlay.writes.has(key)) return pending
-    }
-    return this.reads.get(key)
+    // A key never written since the keyspace was empty is absent (pending writes are in the filter too).
+    if (this.written !== null && !this.written.mayHave(key)) return null
+    const pending = this.pending?.lookup(key)
+    return pending !== undefined ? pending : this.reads.get(key)
   }
 
   private root (): Transaction {
@@ -121,9 +120,9 @@ export class Transaction implements ViewTx {
     return new Transaction(this.rows, this)
   }
 
-  /** Keys this transaction wrote (puts and deletions). */
-  writtenKeys (): IterableIterator<string> {
-    return this.writes.keys()
+  /** What this transaction wrote: each key with its text (null: deleted). */
+  writtenRows (): ReadonlyMap<string, string | null> {
+    return this.writes
   }
 
   /** Moves a child's writes into its parent (the child's entry applied without throwing). */
@@ -134,10 +133,6 @@ export class Transaction implements ViewTx {
     this.close()
   }
 
-  /** The overlay's batch is committed: reads find its writes in the database (and it can be freed). */
-  dropOverlay (): void {
-    this.overlay = null
-  }
 
   /** After this, the view can no longer write through it (writes from a stray callback would be lost). */
   close (): void {

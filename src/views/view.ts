@@ -11,13 +11,15 @@ import { applyBatch } from './apply.js'
 import { viewDigest } from './digest.js'
 import { entryId, payloadBytes, readyPages, type ReadyEntry } from './entry.js'
 import { emptyCheckpoint, type Checkpoint, ViewKeyspace, type ViewOp } from './keyspace.js'
-import type { Transaction } from './tx.js'
+import { CommitQueue } from './commit-queue.js'
 import { WrittenKeys } from './written-keys.js'
 import type { ForkPolicy, RebuildReason, RowRange, ViewContext, ViewDefinition, ViewProgress, ViewStatus } from './types.js'
 
 /** Entries per committed batch, and payload bytes at which a batch is cut early (bounds memory). */
 export const BATCH_ENTRIES = 256
 const BATCH_BYTES = 4 * 1024 * 1024
+/** Entries applied and waiting to commit, at most, before applying waits for the database. */
+const MAX_WAITING_ENTRIES = 8 * BATCH_ENTRIES
 const SHOWN_FAILURES = 5
 
 interface Waiter {
@@ -214,9 +216,8 @@ export class View<Api = unknown> extends EventEmitter {
 
   /**
    * Applies and commits batches up to what the reader sees now, as a pipeline: the next batch is read
-   * while one is applied (a view waiting on its reads leaves the thread to the reader), and a batch is
-   * applied while the one before it commits (reading through that batch's writes). Applies run one at a
-   * time and commits one at a time, in order.
+   * while one is applied (a view waiting on its reads leaves the thread to the reader), and batches are
+   * applied while earlier ones commit, grouped (commit-queue.ts), reading through their writes.
    */
   private async catchUp (): Promise<void> {
     const base = this.checkpoint as Checkpoint
@@ -225,27 +226,22 @@ export class View<Api = unknown> extends EventEmitter {
     let failures = base.failures
     let batch: ReadyEntry[] = []
     let bytes = 0
-    let committing: Promise<void> | null = null
     let applying: Promise<void> | null = null
-    let overlay: Transaction | null = null
-    const applyAndCommit = async (entries: ReadyEntry[]): Promise<void> => {
+    const queue = new CommitQueue(async (group) => await this.commit(group.ops, group.checkpoint, group.entries, target), MAX_WAITING_ENTRIES)
+    const applyAndQueue = async (entries: ReadyEntry[]): Promise<void> => {
       const written = this.written
-      const result = await applyBatch(this.definition, this.keyspace, entries, this.excluded, overlay, written)
-      if (written !== null && result.tx !== null) for (const key of result.tx.writtenKeys()) written.add(key)
+      const result = await applyBatch(this.definition, this.keyspace, entries, this.excluded, queue, written)
+      const writes = result.tx?.writtenRows() ?? new Map<string, string | null>()
+      if (written !== null) for (const key of writes.keys()) written.add(key)
       failures += result.failures
       const last = entries[entries.length - 1]
       const checkpoint: Checkpoint = { ...base, applied: last.localSeq, lastId: entryId(last), failures }
-      if (committing !== null) await committing
-      // The previous batch is in the database now; holding on to it would keep every batch alive.
-      result.tx?.dropOverlay()
-      committing = this.commit(result.ops, checkpoint, entries.length, target)
-      // Reported when awaited; marked handled so that a failure while the reader waits is not unhandled.
-      committing.catch(() => {})
-      overlay = result.tx
+      await queue.add(result.ops, checkpoint, entries.length, writes)
     }
     const flush = async (): Promise<void> => {
       if (applying !== null) await applying
-      applying = applyAndCommit(batch)
+      applying = applyAndQueue(batch)
+      // Reported when awaited; marked handled so that a failure while the reader waits is not unhandled.
       applying.catch(() => {})
       batch = []
       bytes = 0
@@ -265,11 +261,11 @@ export class View<Api = unknown> extends EventEmitter {
       }
       if (batch.length > 0 && !this.interrupted()) await flush()
       if (applying !== null) await applying
-      if (committing !== null) await committing
+      await queue.drain()
     } finally {
       // On an error, the work in flight still ends before the error is reported.
       if (applying !== null) await (applying as Promise<void>).catch(() => {})
-      if (committing !== null) await (committing as Promise<void>).catch(() => {})
+      await queue.drain().catch(() => {})
     }
     if (next === base.applied + 1) {
       // Nothing was readable although the store counts more ready entries: stop rather than spin.

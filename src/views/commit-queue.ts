@@ -1,0 +1,87 @@
+// A view's commits, in order and grouped. While one commit is with the database, the batches applied
+// meanwhile wait together and then go as one atomic batch with the newest checkpoint: a rebuild makes a
+// few large writes rather than one per batch, and applying never waits for the database unless too many
+// entries are waiting. Until a batch's writes land, later batches read them from here.
+import type { Checkpoint, ViewOp } from './keyspace.js'
+
+/** What commits together: every batch's writes and failure records, and the last batch's checkpoint. */
+export interface CommitGroup {
+  ops: ViewOp[]
+  checkpoint: Checkpoint
+  entries: number
+}
+
+interface PendingGroup extends CommitGroup {
+  /** Text of each key written in the group (null: deleted), the latest write winning. */
+  writes: Map<string, string | null>
+}
+
+/** Writes not yet in the database, newest first: what a transaction reads before the database. */
+export interface PendingWrites {
+  lookup: (key: string) => string | null | undefined
+}
+
+function lookupIn (group: PendingGroup | null, key: string): string | null | undefined {
+  // Texts are strings or null, never undefined: get alone tells a miss.
+  return group === null ? undefined : group.writes.get(key)
+}
+
+export class CommitQueue implements PendingWrites {
+  private committing: PendingGroup | null = null
+  private committed: Promise<void> | null = null
+  private waiting: PendingGroup | null = null
+  private failure: { error: unknown } | null = null
+
+  /** `write` commits one group atomically; at most `maxWaiting` entries wait before `add` waits too. */
+  constructor (private readonly write: (group: CommitGroup) => Promise<void>, private readonly maxWaiting: number) {}
+
+  lookup (key: string): string | null | undefined {
+    const found = lookupIn(this.waiting, key)
+    return found !== undefined ? found : lookupIn(this.committing, key)
+  }
+
+  /**
+   * Queues one applied batch: its operations, its checkpoint, and `writes`, the keys it wrote with their
+   * text. Resolves once queued; waits while too many entries are waiting already.
+   */
+  async add (ops: ViewOp[], checkpoint: Checkpoint, entries: number, writes: ReadonlyMap<string, string | null>): Promise<void> {
+    this.throwFailure()
+    const group: PendingGroup = this.waiting ??= { ops: [] as ViewOp[], checkpoint, entries: 0, writes: new Map<string, string | null>() }
+    for (const op of ops) group.ops.push(op)
+    const merged = group.writes
+    writes.forEach((text, key) => merged.set(key, text))
+    group.checkpoint = checkpoint
+    group.entries += entries
+    if (this.committed === null) this.next()
+    while (this.waiting !== null && this.waiting.entries >= this.maxWaiting && this.committed !== null) await this.committed
+    this.throwFailure()
+  }
+
+  /** Resolves once everything queued is committed; rejects with the first failure. */
+  async drain (): Promise<void> {
+    while (this.committed !== null) await this.committed
+    this.throwFailure()
+  }
+
+  private next (): void {
+    const group = this.waiting
+    this.waiting = null
+    if (group === null || this.failure !== null) return
+    this.committing = group
+    this.committed = this.write(group).then(() => {
+      this.committing = null
+      this.committed = null
+      this.next()
+    }, (error: unknown) => {
+      // Nothing after a failed commit is written: the checkpoint stays at the last group that landed.
+      this.failure = { error }
+      this.committing = null
+      this.committed = null
+      this.waiting = null
+    })
+  }
+
+  private throwFailure (): void {
+    if (this.failure !== null) throw this.failure.error
+  }
+}
