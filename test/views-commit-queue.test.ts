@@ -7,7 +7,8 @@ import { CommitQueue, type CommitGroup } from '../src/views/commit-queue.js'
 import { emptyCheckpoint, type Checkpoint, type ViewOp } from '../src/views/keyspace.js'
 
 const at = (applied: number): Checkpoint => ({ ...emptyCheckpoint(1, 'include', []), applied })
-const put = (key: string, value: string): ViewOp => ({ type: 'put', sublevel: null as any, key, value })
+const failure = (key: string): ViewOp => ({ type: 'put', sublevel: null as any, key, value: '{}' })
+const NONE = new Map<string, string | null>()
 
 function deferred (): { promise: Promise<void>, resolve: () => void, reject: (err: unknown) => void } {
   let resolve!: () => void
@@ -26,17 +27,19 @@ describe('commit queue', () => {
       gates.push(gate)
       await gate.promise
     }, 1000)
-    await queue.add([put('a', '1')], at(1), 1, new Map([['a', '1']]))
+    await queue.add(new Map([['a', '1']]), [], at(1), 1)
     assert.equal(groups.length, 1, 'the first batch commits at once')
-    await queue.add([put('b', '2')], at(2), 1, new Map([['b', '2']]))
-    await queue.add([put('a', '3')], at(3), 1, new Map([['a', '3']]))
+    await queue.add(new Map([['b', '2'], ['c', null]]), [failure('x2')], at(2), 1)
+    await queue.add(new Map([['a', '3']]), [], at(3), 1)
     assert.equal(queue.lookup('a'), '3', 'the newest pending write wins')
     assert.equal(queue.lookup('b'), '2')
-    assert.equal(queue.lookup('c'), undefined)
+    assert.equal(queue.lookup('c'), null, 'a pending deletion')
+    assert.equal(queue.lookup('d'), undefined)
     gates[0].resolve()
     await new Promise((resolve) => setImmediate(resolve))
     assert.equal(groups.length, 2)
-    assert.deepEqual(groups[1].ops.map((op) => op.key), ['b', 'a'])
+    assert.deepEqual([...groups[1].rows], [['b', '2'], ['c', null], ['a', '3']])
+    assert.deepEqual(groups[1].ops.map((op) => op.key), ['x2'])
     assert.equal(groups[1].checkpoint.applied, 3)
     assert.equal(groups[1].entries, 2)
     gates[1].resolve()
@@ -51,14 +54,14 @@ describe('commit queue', () => {
       commits++
       await gate.promise
     }, 2)
-    await queue.add([], at(1), 1, new Map())
+    await queue.add(NONE, [], at(1), 1)
     let added = false
-    const adding = queue.add([], at(3), 2, new Map()).then(() => { added = true })
+    const adding = queue.add(NONE, [], at(3), 2).then(() => { added = true })
     await new Promise((resolve) => setImmediate(resolve))
     assert.equal(added, false, 'two entries waiting: add waits for the commit in flight')
     gate.reject(new Error('disk full'))
     await adding.then(() => assert.fail('expected the failure'), (err: Error) => assert.match(err.message, /disk full/))
-    await assert.rejects(queue.add([], at(4), 1, new Map()), /disk full/)
+    await assert.rejects(queue.add(NONE, [], at(4), 1), /disk full/)
     await assert.rejects(queue.drain(), /disk full/)
     assert.equal(commits, 1, 'nothing was written after the failure')
   })

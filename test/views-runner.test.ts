@@ -100,7 +100,7 @@ describe('view runner', () => {
     const progress: ViewProgress[] = []
     const status = await book.rebuild('kv', { onProgress: (p) => progress.push(p) })
     assert.equal(status.applied, 4000)
-    assert.ok(progress.length >= 4)
+    assert.ok(progress.length >= 2, 'progress is reported as commits land (batches applied meanwhile commit together)')
     assert.ok(progress.every((p) => p.name === 'kv' && p.target === 4000))
     assert.deepEqual(progress.map((p) => p.applied), [...progress.map((p) => p.applied)].sort((a, b) => a - b), 'progress only grows')
     assert.equal(progress[progress.length - 1].applied, 4000)

@@ -1,7 +1,7 @@
 // Batches addressed to the root database with each sublevel's prefix applied here, once per operation.
 // abstract-level's own per-operation sublevel and encoding handling cost about a third of the main thread
 // on the write paths (the log's ingest and the views' commits); this is the one place that avoids it.
-import type { AbstractLevel } from 'abstract-level'
+import type { AbstractChainedBatch, AbstractLevel } from 'abstract-level'
 
 export type SublevelOp =
   | { type: 'put', sublevel: any, key: Uint8Array | string, value: Uint8Array | string }
@@ -46,23 +46,48 @@ export class RootBatcher {
   }
 
   /**
+   * Writes `rows` of a sublevel with text keys and values (null deletes) and `ops`, as one atomic batch.
+   * A key's bytes are made from prefix and key as one string (both are UTF-8 text): one buffer per key.
+   */
+  async writeText (sublevel: any, rows: ReadonlyMap<string, string | null>, ops: SublevelOp[], options: object = {}): Promise<void> {
+    const batch = this.db.batch()
+    const prefix = (sublevel as { prefix: string }).prefix
+    const each = this.perOperation
+    try {
+      rows.forEach((text, key) => {
+        if (text === null) batch.del(Buffer.from(prefix + key), each as any)
+        else batch.put(Buffer.from(prefix + key), Buffer.from(text), each as any)
+      })
+      this.addAll(batch, this.toRoot(ops))
+    } catch (err) {
+      await batch.close()
+      throw err
+    }
+    await batch.write(options as any)
+  }
+
+  /**
    * Writes root operations as one atomic batch, through a chained batch: classic-level takes each
    * operation in one native call there, where an array batch reads each operation's properties one by
    * one (measured here: ~0.45 against 1.0 to 1.5 us of main thread per operation).
    */
   async writeRoot (ops: RootOp[], options: object = {}): Promise<void> {
     const batch = this.db.batch()
-    const each = this.perOperation
     try {
-      for (let i = 0; i < ops.length; i++) {
-        const op = ops[i]
-        if (op.type === 'put') batch.put(op.key, op.value, each as any)
-        else batch.del(op.key, each as any)
-      }
+      this.addAll(batch, ops)
     } catch (err) {
       await batch.close()
       throw err
     }
     await batch.write(options as any)
+  }
+
+  private addAll (batch: AbstractChainedBatch<any, any, any>, ops: RootOp[]): void {
+    const each = this.perOperation
+    for (let i = 0; i < ops.length; i++) {
+      const op = ops[i]
+      if (op.type === 'put') batch.put(op.key, op.value, each as any)
+      else batch.del(op.key, each as any)
+    }
   }
 }

@@ -34,12 +34,13 @@ export class StorageFailure extends Error {
 }
 
 export interface AppliedBatch {
-  /** The view's writes and one failure record per entry that threw (the checkpoint is the caller's). */
-  ops: ViewOp[]
-  failures: number
-  /** The batch's transaction (its writes, for the batches applied before it commits). */
-  tx: Transaction | null
+  /** The view's writes: each key with its JSON text, or null for a deletion. */
+  rows: ReadonlyMap<string, string | null>
+  /** One failure record per entry that threw (the checkpoint is the caller's). */
+  failureOps: ViewOp[]
 }
+
+const NO_ROWS: ReadonlyMap<string, string | null> = new Map()
 
 /**
  * Runs `definition.apply` over `entries` (ready, in local order), leaving out authors in `excluded`.
@@ -52,13 +53,13 @@ export async function applyBatch (definition: ViewDefinition<any>, keyspace: Vie
   for (const stored of entries) {
     if (excluded.size === 0 || !excluded.has(entryAuthor(stored))) given.push({ stored, entry: toViewEntry(stored) })
   }
-  if (given.length === 0) return { ops: [], failures: 0, tx: null }
+  if (given.length === 0) return { rows: NO_ROWS, failureOps: [] }
   const whole = new Transaction(keyspace.data, null, pending, written)
   try {
     await definition.apply(given.map((item) => item.entry), whole)
     whole.close()
     throwStorageFailure(whole)
-    return { ops: whole.ops(), failures: 0, tx: whole }
+    return { rows: whole.writtenRows(), failureOps: [] }
   } catch {
     whole.close()
     throwStorageFailure(whole)
@@ -81,5 +82,5 @@ export async function applyBatch (definition: ViewDefinition<any>, keyspace: Vie
     }
   }
   tx.close()
-  return { ops: [...tx.ops(), ...failureOps], failures: failureOps.length, tx }
+  return { rows: tx.writtenRows(), failureOps }
 }

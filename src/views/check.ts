@@ -69,7 +69,7 @@ async function scratchBuild (definition: ViewDefinition<any>, name: string, entr
   let given = 0
   const flush = async (): Promise<void> => {
     const result = await applyBatch(definition, keyspace, batch, excluded)
-    if (result.ops.length > 0) await keyspace.commit(result.ops)
+    if (result.rows.size > 0 || result.failureOps.length > 0) await keyspace.commit(result.rows, result.failureOps)
     batch = []
     size = nextSize()
   }

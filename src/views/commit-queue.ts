@@ -4,16 +4,13 @@
 // entries are waiting. Until a batch's writes land, later batches read them from here.
 import type { Checkpoint, ViewOp } from './keyspace.js'
 
-/** What commits together: every batch's writes and failure records, and the last batch's checkpoint. */
+/** What commits together: every batch's rows (the latest write of a key winning) and failure records, and the last batch's checkpoint. */
 export interface CommitGroup {
+  /** Each key written with its JSON text (null: deleted). */
+  rows: Map<string, string | null>
   ops: ViewOp[]
   checkpoint: Checkpoint
   entries: number
-}
-
-interface PendingGroup extends CommitGroup {
-  /** Text of each key written in the group (null: deleted), the latest write winning. */
-  writes: Map<string, string | null>
 }
 
 /** Writes not yet in the database, newest first: what a transaction reads before the database. */
@@ -21,15 +18,15 @@ export interface PendingWrites {
   lookup: (key: string) => string | null | undefined
 }
 
-function lookupIn (group: PendingGroup | null, key: string): string | null | undefined {
+function lookupIn (group: CommitGroup | null, key: string): string | null | undefined {
   // Texts are strings or null, never undefined: get alone tells a miss.
-  return group === null ? undefined : group.writes.get(key)
+  return group === null ? undefined : group.rows.get(key)
 }
 
 export class CommitQueue implements PendingWrites {
-  private committing: PendingGroup | null = null
+  private committing: CommitGroup | null = null
   private committed: Promise<void> | null = null
-  private waiting: PendingGroup | null = null
+  private waiting: CommitGroup | null = null
   private failure: { error: unknown } | null = null
 
   /** `write` commits one group atomically; at most `maxWaiting` entries wait before `add` waits too. */
@@ -41,15 +38,15 @@ export class CommitQueue implements PendingWrites {
   }
 
   /**
-   * Queues one applied batch: its operations, its checkpoint, and `writes`, the keys it wrote with their
-   * text. Resolves once queued; waits while too many entries are waiting already.
+   * Queues one applied batch: the rows it wrote, its failure records and its checkpoint. Resolves once
+   * queued; waits while too many entries are waiting already.
    */
-  async add (ops: ViewOp[], checkpoint: Checkpoint, entries: number, writes: ReadonlyMap<string, string | null>): Promise<void> {
+  async add (rows: ReadonlyMap<string, string | null>, ops: ViewOp[], checkpoint: Checkpoint, entries: number): Promise<void> {
     this.throwFailure()
-    const group: PendingGroup = this.waiting ??= { ops: [] as ViewOp[], checkpoint, entries: 0, writes: new Map<string, string | null>() }
+    const group: CommitGroup = this.waiting ??= { rows: new Map<string, string | null>(), ops: [] as ViewOp[], checkpoint, entries: 0 }
+    const merged = group.rows
+    rows.forEach((text, key) => merged.set(key, text))
     for (const op of ops) group.ops.push(op)
-    const merged = group.writes
-    writes.forEach((text, key) => merged.set(key, text))
     group.checkpoint = checkpoint
     group.entries += entries
     if (this.committed === null) this.next()

@@ -52,6 +52,8 @@ function failureKey (localSeq: number): string {
   return String(localSeq).padStart(16, '0')
 }
 
+const NO_ROWS: ReadonlyMap<string, string | null> = new Map()
+
 export type ViewOp =
   | { type: 'put', sublevel: TextSublevel, key: string, value: string }
   | { type: 'del', sublevel: TextSublevel, key: string }
@@ -93,17 +95,20 @@ export class ViewKeyspace {
     return { type: 'put', sublevel: this.failures, key: failureKey(localSeq), value: JSON.stringify(failure) }
   }
 
-  /** Commits `ops` (the view's writes, failure records and checkpoint) as one atomic batch on the root database. */
-  async commit (ops: ViewOp[]): Promise<void> {
-    await this.batcher.write(ops)
+  /**
+   * Commits the view's `rows` (JSON text, null deletes) and `ops` (failure records, the checkpoint) as one
+   * atomic batch on the root database.
+   */
+  async commit (rows: ReadonlyMap<string, string | null>, ops: ViewOp[]): Promise<void> {
+    await this.batcher.writeText(this.data, rows, ops)
   }
 
   /** Empties the view: marks the wipe, clears its rows and failures, then writes `fresh`. */
   async wipe (fresh: Checkpoint): Promise<void> {
-    await this.commit([this.checkpointOp({ ...fresh, clearing: true })])
+    await this.commit(NO_ROWS, [this.checkpointOp({ ...fresh, clearing: true })])
     await this.data.clear()
     await this.failures.clear()
-    await this.commit([this.checkpointOp({ ...fresh, clearing: false })])
+    await this.commit(NO_ROWS, [this.checkpointOp({ ...fresh, clearing: false })])
   }
 
   async firstFailures (limit: number): Promise<ViewFailure[]> {

@@ -3,7 +3,7 @@
 // committed rows. A child transaction isolates one entry's writes when a batch is retried entry by entry.
 // While earlier batches wait to commit, the next is applied reading through their writes (pending), so
 // its reads see them whether or not the database has them yet.
-import type { TextSublevel, ViewOp } from './keyspace.js'
+import type { TextSublevel } from './keyspace.js'
 import type { ViewTx } from './types.js'
 import type { PendingWrites } from './commit-queue.js'
 import type { WrittenKeys } from './written-keys.js'
@@ -137,13 +137,5 @@ export class Transaction implements ViewTx {
   /** After this, the view can no longer write through it (writes from a stray callback would be lost). */
   close (): void {
     this.open = false
-  }
-
-  ops (): ViewOp[] {
-    const out: ViewOp[] = []
-    for (const [key, text] of this.writes) {
-      out.push(text === null ? { type: 'del', sublevel: this.rows, key } : { type: 'put', sublevel: this.rows, key, value: text })
-    }
-    return out
   }
 }

@@ -11,7 +11,7 @@ import { applyBatch } from './apply.js'
 import { viewDigest } from './digest.js'
 import { entryId, payloadBytes, readyPages, type ReadyEntry } from './entry.js'
 import { emptyCheckpoint, type Checkpoint, ViewKeyspace, type ViewOp } from './keyspace.js'
-import { CommitQueue } from './commit-queue.js'
+import { CommitQueue, type CommitGroup } from './commit-queue.js'
 import { WrittenKeys } from './written-keys.js'
 import type { ForkPolicy, RebuildReason, RowRange, ViewContext, ViewDefinition, ViewProgress, ViewStatus } from './types.js'
 
@@ -227,16 +227,15 @@ export class View<Api = unknown> extends EventEmitter {
     let batch: ReadyEntry[] = []
     let bytes = 0
     let applying: Promise<void> | null = null
-    const queue = new CommitQueue(async (group) => await this.commit(group.ops, group.checkpoint, group.entries, target), MAX_WAITING_ENTRIES)
+    const queue = new CommitQueue(async (group) => await this.commit(group, target), MAX_WAITING_ENTRIES)
     const applyAndQueue = async (entries: ReadyEntry[]): Promise<void> => {
       const written = this.written
       const result = await applyBatch(this.definition, this.keyspace, entries, this.excluded, queue, written)
-      const writes = result.tx?.writtenRows() ?? new Map<string, string | null>()
-      if (written !== null) for (const key of writes.keys()) written.add(key)
-      failures += result.failures
+      if (written !== null) for (const key of result.rows.keys()) written.add(key)
+      failures += result.failureOps.length
       const last = entries[entries.length - 1]
       const checkpoint: Checkpoint = { ...base, applied: last.localSeq, lastId: entryId(last), failures }
-      await queue.add(result.ops, checkpoint, entries.length, writes)
+      await queue.add(result.rows, result.failureOps, checkpoint, entries.length)
     }
     const flush = async (): Promise<void> => {
       if (applying !== null) await applying
@@ -273,8 +272,8 @@ export class View<Api = unknown> extends EventEmitter {
     }
   }
 
-  private async commit (ops: ViewOp[], checkpoint: Checkpoint, entries: number, target: number): Promise<void> {
-    await this.keyspace.commit([...ops, this.keyspace.checkpointOp(checkpoint)])
+  private async commit ({ rows, ops, checkpoint, entries }: CommitGroup, target: number): Promise<void> {
+    await this.keyspace.commit(rows, [...ops, this.keyspace.checkpointOp(checkpoint)])
     this.checkpoint = checkpoint
     this.entriesApplied += entries
     if (this.rebuildTarget !== null && checkpoint.applied >= this.rebuildTarget) {
