@@ -8,8 +8,8 @@ import { idKey, join, readIdLocation, readU64, u64, type Layout } from './layout
 import { decodePage, pageEntry, type DecodedPage, type StoredEntry } from './page.js'
 import type { Writer } from './writer.js'
 
-/** Pages per read of the page iterator: about 16,000 entries. */
-const PAGES_PER_READ = 1000
+/** Pages per read of the page iterator: about 4,000 entries (larger reads measured no faster and held more memory). */
+const PAGES_PER_READ = 256
 
 export class StoreReader {
   /** classic-level and memory-level read synchronously ~10× faster than through a promise. */

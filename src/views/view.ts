@@ -19,7 +19,7 @@ import type { ForkPolicy, RebuildReason, RowRange, ViewContext, ViewDefinition, 
 export const BATCH_ENTRIES = 256
 const BATCH_BYTES = 4 * 1024 * 1024
 /** Entries applied and waiting to commit, at most, before applying waits for the database. */
-const MAX_WAITING_ENTRIES = 8 * BATCH_ENTRIES
+const MAX_WAITING_ENTRIES = 4 * BATCH_ENTRIES
 const SHOWN_FAILURES = 5
 
 interface Waiter {
