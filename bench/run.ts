@@ -1,6 +1,6 @@
 // Benchmark harness: logbook vs hypercore, side by side, every run in a fresh child process.
 //
-//   npm run bench                      default sizes, 3 runs per case, rewrites BENCHMARKS.md + bench/chart.svg
+//   npm run bench                      default sizes, 5 runs per case, rewrites BENCHMARKS.md + bench/chart.svg
 //   node dist/bench/run.js --quick     small sizes to check the harness (writes bench/out/ only)
 //
 // Flags: --runs N  --quick  --batched N  --batch N  --single N  --disk-batched N  --import N
@@ -34,7 +34,7 @@ const ALL_CASES: CaseId[] = ['batched', 'single', 'disk-batched', 'import', 'vie
 function parseOptions (argv: string[]): Options {
   const quick = argv.includes('--quick')
   const sizes = { ...(quick ? QUICK_SIZES : DEFAULT_SIZES) }
-  const o: Options = { runs: 3, quick, sizes, systems: [...SYSTEMS], cases: [...ALL_CASES], timeoutMs: 30 * 60_000 }
+  const o: Options = { runs: 5, quick, sizes, systems: [...SYSTEMS], cases: [...ALL_CASES], timeoutMs: 30 * 60_000 }
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v)
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`)
