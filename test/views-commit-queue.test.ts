@@ -8,7 +8,6 @@ import { emptyCheckpoint, type Checkpoint, type ViewOp } from '../src/views/keys
 
 const at = (applied: number): Checkpoint => ({ ...emptyCheckpoint(1, 'include', []), applied })
 const failure = (key: string): ViewOp => ({ type: 'put', sublevel: null as any, key, value: '{}' })
-const NONE = new Map<string, string | null>()
 
 function deferred (): { promise: Promise<void>, resolve: () => void, reject: (err: unknown) => void } {
   let resolve!: () => void
@@ -54,14 +53,14 @@ describe('commit queue', () => {
       commits++
       await gate.promise
     }, 2)
-    await queue.add(NONE, [], at(1), 1)
+    await queue.add(new Map(), [], at(1), 1)
     let added = false
-    const adding = queue.add(NONE, [], at(3), 2).then(() => { added = true })
+    const adding = queue.add(new Map(), [], at(3), 2).then(() => { added = true })
     await new Promise((resolve) => setImmediate(resolve))
     assert.equal(added, false, 'two entries waiting: add waits for the commit in flight')
     gate.reject(new Error('disk full'))
     await adding.then(() => assert.fail('expected the failure'), (err: Error) => assert.match(err.message, /disk full/))
-    await assert.rejects(queue.add(NONE, [], at(4), 1), /disk full/)
+    await assert.rejects(queue.add(new Map(), [], at(4), 1), /disk full/)
     await assert.rejects(queue.drain(), /disk full/)
     assert.equal(commits, 1, 'nothing was written after the failure')
   })

@@ -48,6 +48,16 @@ export function decodePage (pageKey: number, value: Uint8Array): DecodedPage {
   return { pageKey, segment, ids }
 }
 
+/** The ids of a page as hex, in one conversion of their stored bytes (which decodePage keeps contiguous). */
+export function pageIdsHex (page: DecodedPage): string[] {
+  const { ids } = page
+  if (ids.length === 0) return []
+  const hex = Buffer.from(ids[0].buffer, ids[0].byteOffset, ID_BYTES * ids.length).toString('hex')
+  const out: string[] = new Array(ids.length)
+  for (let i = 0; i < ids.length; i++) out[i] = hex.slice(2 * ID_BYTES * i, 2 * ID_BYTES * (i + 1))
+  return out
+}
+
 export function pageEntry (page: DecodedPage, slot: number): StoredEntry {
   const { segment, ids } = page
   const body = segment.entries[slot]

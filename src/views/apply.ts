@@ -34,13 +34,12 @@ export class StorageFailure extends Error {
 }
 
 export interface AppliedBatch {
-  /** The view's writes: each key with its JSON text, or null for a deletion. */
-  rows: ReadonlyMap<string, string | null>
+  /** The view's writes: each key with its JSON text, or null for a deletion (the caller's to keep). */
+  rows: Map<string, string | null>
   /** One failure record per entry that threw (the checkpoint is the caller's). */
   failureOps: ViewOp[]
 }
 
-const NO_ROWS: ReadonlyMap<string, string | null> = new Map()
 
 /**
  * Runs `definition.apply` over `entries` (ready, in local order), leaving out authors in `excluded`.
@@ -53,7 +52,7 @@ export async function applyBatch (definition: ViewDefinition<any>, keyspace: Vie
   for (const stored of entries) {
     if (excluded.size === 0 || !excluded.has(entryAuthor(stored))) given.push({ stored, entry: toViewEntry(stored) })
   }
-  if (given.length === 0) return { rows: NO_ROWS, failureOps: [] }
+  if (given.length === 0) return { rows: new Map(), failureOps: [] }
   const whole = new Transaction(keyspace.data, null, pending, written)
   try {
     await definition.apply(given.map((item) => item.entry), whole)

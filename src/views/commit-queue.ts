@@ -38,14 +38,19 @@ export class CommitQueue implements PendingWrites {
   }
 
   /**
-   * Queues one applied batch: the rows it wrote, its failure records and its checkpoint. Resolves once
-   * queued; waits while too many entries are waiting already.
+   * Queues one applied batch: the rows it wrote (taken over: the caller must not use the map again), its
+   * failure records and its checkpoint. Resolves once queued; waits while too many entries are waiting.
    */
-  async add (rows: ReadonlyMap<string, string | null>, ops: ViewOp[], checkpoint: Checkpoint, entries: number): Promise<void> {
+  async add (rows: Map<string, string | null>, ops: ViewOp[], checkpoint: Checkpoint, entries: number): Promise<void> {
     this.throwFailure()
-    const group: CommitGroup = this.waiting ??= { rows: new Map<string, string | null>(), ops: [] as ViewOp[], checkpoint, entries: 0 }
-    const merged = group.rows
-    rows.forEach((text, key) => merged.set(key, text))
+    if (this.waiting === null) {
+      // The first batch's map becomes the group's: the others are merged into it.
+      this.waiting = { rows, ops: [], checkpoint, entries: 0 }
+    } else {
+      const merged = this.waiting.rows
+      rows.forEach((text, key) => merged.set(key, text))
+    }
+    const group = this.waiting
     for (const op of ops) group.ops.push(op)
     group.checkpoint = checkpoint
     group.entries += entries

@@ -4,7 +4,7 @@
 // that differs between peers.
 import { toHex } from '../entry/bytes.js'
 import { PAYLOAD_JSON } from '../entry/types.js'
-import type { DecodedPage } from '../store/page.js'
+import { pageIdsHex, type DecodedPage } from '../store/page.js'
 import type { StoreReader } from '../store/reader.js'
 import type { ViewEntry } from './types.js'
 
@@ -27,7 +27,7 @@ export interface ReadyEntry {
 
 export function readPage (page: DecodedPage): ReadPage {
   const { segment } = page
-  return { page, author: toHex(segment.author), ids: page.ids.map(toHex), firstPrev: segment.firstPrev === null ? null : toHex(segment.firstPrev) }
+  return { page, author: toHex(segment.author), ids: pageIdsHex(page), firstPrev: segment.firstPrev === null ? null : toHex(segment.firstPrev) }
 }
 
 /** Ready entries in local order from local seq `from` on, a page at a time. */

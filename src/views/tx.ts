@@ -120,8 +120,8 @@ export class Transaction implements ViewTx {
     return new Transaction(this.rows, this)
   }
 
-  /** What this transaction wrote: each key with its text (null: deleted). */
-  writtenRows (): ReadonlyMap<string, string | null> {
+  /** What this transaction wrote: each key with its text (null: deleted). Call once it is closed. */
+  writtenRows (): Map<string, string | null> {
     return this.writes
   }
 
