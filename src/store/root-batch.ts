@@ -10,6 +10,7 @@ export type SublevelOp =
 export type RootOp = { type: 'put', key: Uint8Array, value: Uint8Array } | { type: 'del', key: Uint8Array }
 
 const VIEW_ENCODINGS = { keyEncoding: 'view', valueEncoding: 'view' } as const
+const TEXT_ENCODINGS = { keyEncoding: 'utf8', valueEncoding: 'utf8' } as const
 
 function bytes (value: Uint8Array | string): Uint8Array {
   return typeof value === 'string' ? Buffer.from(value) : value
@@ -47,16 +48,16 @@ export class RootBatcher {
 
   /**
    * Writes `rows` of a sublevel with text keys and values (null deletes) and `ops`, as one atomic batch.
-   * A key's bytes are made from prefix and key as one string (both are UTF-8 text): one buffer per key.
+   * Rows go to the database as strings (prefix and key as one string: both are UTF-8 text), which
+   * classic-level copies natively; making buffers of them first measured ~5% slower in a kv rebuild.
    */
   async writeText (sublevel: any, rows: ReadonlyMap<string, string | null>, ops: SublevelOp[], options: object = {}): Promise<void> {
     const batch = this.db.batch()
     const prefix = (sublevel as { prefix: string }).prefix
-    const each = this.perOperation
     try {
       rows.forEach((text, key) => {
-        if (text === null) batch.del(Buffer.from(prefix + key), each as any)
-        else batch.put(Buffer.from(prefix + key), Buffer.from(text), each as any)
+        if (text === null) batch.del(prefix + key, TEXT_ENCODINGS as any)
+        else batch.put(prefix + key, text, TEXT_ENCODINGS as any)
       })
       this.addAll(batch, this.toRoot(ops))
     } catch (err) {
