@@ -48,14 +48,13 @@ export interface AppliedBatch {
  * written since the keyspace was empty.
  */
 export async function applyBatch (definition: ViewDefinition<any>, keyspace: ViewKeyspace, entries: ReadyEntry[], excluded: ReadonlySet<string>, pending: PendingWrites | null = null, written: WrittenKeys | null = null): Promise<AppliedBatch> {
-  const given: Array<{ stored: ReadyEntry, entry: ViewEntry }> = []
-  for (const stored of entries) {
-    if (excluded.size === 0 || !excluded.has(entryAuthor(stored))) given.push({ stored, entry: toViewEntry(stored) })
-  }
+  const given = excluded.size === 0 ? entries : entries.filter((stored) => !excluded.has(entryAuthor(stored)))
   if (given.length === 0) return { rows: new Map(), failureOps: [] }
+  const viewEntries: ViewEntry[] = new Array(given.length)
+  for (let i = 0; i < given.length; i++) viewEntries[i] = toViewEntry(given[i])
   const whole = new Transaction(keyspace.data, null, pending, written)
   try {
-    await definition.apply(given.map((item) => item.entry), whole)
+    await definition.apply(viewEntries, whole)
     whole.close()
     throwStorageFailure(whole)
     return { rows: whole.writtenRows(), failureOps: [] }
@@ -66,7 +65,7 @@ export async function applyBatch (definition: ViewDefinition<any>, keyspace: Vie
   // Entries are converted again: the failed attempt may have changed the objects it was given.
   const tx = new Transaction(keyspace.data, null, pending, written)
   const failureOps: ViewOp[] = []
-  for (const { stored } of given) {
+  for (const stored of given) {
     const entry = toViewEntry(stored)
     const child = tx.child()
     try {
