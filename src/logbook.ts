@@ -24,7 +24,7 @@ import type { ViewDefinition, ViewProgress, ViewStatus } from './views/types.js'
 import type { View } from './views/view.js'
 
 /** The views database's LevelDB write buffer (the log's keeps LevelDB's default 4 MiB). */
-const VIEWS_WRITE_BUFFER_BYTES = 16 * 1024 * 1024
+const VIEWS_WRITE_BUFFER_BYTES = 12 * 1024 * 1024
 
 export type Payload = Uint8Array | string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown }
 
