@@ -16,6 +16,7 @@ import { segmentToJson, type JsonSegment } from './io/json-segment.js'
 import { emptyCounts } from './store/ingest.js'
 import { idKey } from './store/layout.js'
 import type { StoredEntry } from './store/page.js'
+import { settleCompactions } from './store/settle.js'
 import { Store } from './store/store.js'
 import { initDir, readIdentity, readSpaceKey, storePaths, writeIdentity } from './store-dir.js'
 import { checkView, type CheckOptions, type ViewCheckReport } from './views/check.js'
@@ -204,7 +205,10 @@ export class Logbook extends EventEmitter {
     // Views stop after the batch in hand (their checkpoint makes it resumable) before the database closes.
     await this.registry?.close()
     await this.store.close()
-    if (this.viewsDb !== this.store.layout.db) await this.viewsDb.close()
+    if (this.viewsDb !== this.store.layout.db) {
+      await settleCompactions(this.viewsDb)
+      await this.viewsDb.close()
+    }
   }
 
   private views (): ViewRegistry {

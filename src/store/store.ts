@@ -10,6 +10,7 @@ import { deriveForkProof, verifyForkProof, type ForkProof } from './forks.js'
 import { exportSegments } from '../io/export.js'
 import { Ingestor, emptyCounts } from './ingest.js'
 import { Journal } from './journal.js'
+import { settleCompactions } from './settle.js'
 import { Writer } from './writer.js'
 import { idKey, openLayout, readIdLocation, type Layout } from './layout.js'
 import { StoreReader } from './reader.js'
@@ -90,6 +91,7 @@ export class Store {
   async close (): Promise<void> {
     await this.ingestor.exclusive(async () => {
       await this.writer.close()
+      await settleCompactions(this.layout.db)
       await this.layout.db.close()
     })
   }
