@@ -16,7 +16,6 @@ import { segmentToJson, type JsonSegment } from './io/json-segment.js'
 import { emptyCounts } from './store/ingest.js'
 import { idKey } from './store/layout.js'
 import type { StoredEntry } from './store/page.js'
-import { settleCompactions } from './store/settle.js'
 import { Store } from './store/store.js'
 import { initDir, readIdentity, readSpaceKey, storePaths, writeIdentity } from './store-dir.js'
 import { checkView, type CheckOptions, type ViewCheckReport } from './views/check.js'
@@ -205,10 +204,9 @@ export class Logbook extends EventEmitter {
     // Views stop after the batch in hand (their checkpoint makes it resumable) before the database closes.
     await this.registry?.close()
     await this.store.close()
-    if (this.viewsDb !== this.store.layout.db) {
-      await settleCompactions(this.viewsDb)
-      await this.viewsDb.close()
-    }
+    // Not settled like the log's database: what a close abandons there is derived data, redone (and its
+    // leftovers deleted) at the next open, and closing a store with views stays quick.
+    if (this.viewsDb !== this.store.layout.db) await this.viewsDb.close()
   }
 
   private views (): ViewRegistry {
