@@ -305,7 +305,7 @@ export class Logbook extends EventEmitter {
     const [tipHex, tipSeq] = tips[0] ?? [null, 0]
     const ahead = this.store.state.pendingOf(author).filter((info) => info.lastSeq > tipSeq)
     if (ahead.length > 0) {
-      const upTo = Math.max(...ahead.map((info) => info.lastSeq))
+      const upTo = ahead.reduce((max, info) => Math.max(max, info.lastSeq), 0)
       throw new LogbookError('BEHIND_OWN_HEAD', `this store holds entries of identity ${author} up to seq ${upTo} that it cannot place after its own seq ${tipSeq}; ` +
         'appending would fork the feed. Way out: import the missing entries (see `logbook status`) from the device that wrote them, or create a new identity with `logbook identity new`.')
     }

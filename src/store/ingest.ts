@@ -97,7 +97,8 @@ export class Ingestor {
         if (body === undefined) continue
         const waiting = decodeSegmentBody(body, { trusted: true })
         const ids = computeChainIds(waiting.space, waiting.author, waiting.firstSeq, waiting.firstPrev, waiting.entries)
-        next.push(...await this.ingestOne({ ...waiting, ids }, counts, sync, key, true))
+        // Not push(...woken): a spread of very many keys overflows the stack.
+        for (const wokenKey of await this.ingestOne({ ...waiting, ids }, counts, sync, key, true)) next.push(wokenKey)
       }
       woken = next
     }
