@@ -92,7 +92,7 @@ async function applyKv (entries: ViewEntry[], tx: ViewTx): Promise<void> {
 
 function kvApi (context: ViewContext): KvApi {
   const forked = (author: string): boolean => context.book.store.state.forks.has(author)
-  const value = async (id: string, value: unknown): Promise<KvValue> => {
+  const kvValue = async (id: string, value: unknown): Promise<KvValue> => {
     const entry = await context.book.store.reader.get(fromHex(id, ID_BYTES) as Uint8Array)
     if (entry === undefined) throw new LogbookError('VERIFY_FAILED', `view ${context.name}: a row names entry ${id}, which the log does not have`)
     const author = toHex(entry.author)
@@ -101,7 +101,7 @@ function kvApi (context: ViewContext): KvApi {
   const result = async (key: string, row: Row): Promise<KvResult | undefined> => {
     if (row.every(([, current]) => current === null)) return undefined
     const values: KvValue[] = []
-    for (const [id, current] of row) values.push(await value(id, current))
+    for (const [id, current] of row) values.push(await kvValue(id, current))
     return { key, values, conflict: values.length > 1 }
   }
   const checkKey = (key: unknown): string => {
