@@ -2,7 +2,7 @@
 // the ingest path and the readers together; knows nothing of files, keys or identities.
 import type { AbstractLevel } from 'abstract-level'
 import { LogbookError } from '../errors.js'
-import { fromHex, toHex } from '../entry/bytes.js'
+import { equalBytes, fromHex, toHex } from '../entry/bytes.js'
 import { computeChainIds } from '../entry/entry-id.js'
 import { authenticateSegment, decodeSegmentBody } from '../entry/segment.js'
 import { verifyEntryId } from '../crypto/index.js'
@@ -138,7 +138,7 @@ export class Store {
       // What each entry depends on from outside its page must be ready earlier in the local order.
       const dependencies: Array<{ slot: number, id: Uint8Array }> = []
       for (let slot = 0; slot < ids.length; slot++) {
-        if (toHex(computed[slot]) !== toHex(ids[slot])) problems.push(`${where(slot)}: its stored id is not the id of its content`)
+        if (!equalBytes(computed[slot], ids[slot])) problems.push(`${where(slot)}: its stored id is not the id of its content`)
         const location = locations[slot]
         if (location === undefined || readIdLocation(location).pageKey !== page.pageKey || readIdLocation(location).slot !== slot) {
           problems.push(`${where(slot)}: the id index does not point at it`)

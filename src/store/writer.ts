@@ -14,7 +14,6 @@ const HIGH_WATER_OPS = 32 * 1024
 /** Journal size at which LevelDB is synced and the journal emptied. */
 const JOURNAL_CHECKPOINT_BYTES = 64 * 1024 * 1024
 
-
 export class Writer {
   private queue: RootOp[] = []
   /** Set while the journal is being replayed: it must not be emptied before the replay ends. */
@@ -73,7 +72,7 @@ export class Writer {
     }
   }
 
-    private assertHealthy (): void {
+  private assertHealthy (): void {
     if (this.failure !== null) {
       throw new LogbookError('LOGBOOK_NOT_OPEN', 'a write to the database failed; reopen the store to recover from its journal', { cause: this.failure })
     }
