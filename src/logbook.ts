@@ -114,6 +114,21 @@ function encodePayload (value: Payload): { kind: typeof PAYLOAD_BINARY | typeof 
   return { kind: PAYLOAD_JSON, payload: encoder.encode(text) }
 }
 
+/** LevelDB's own reason under abstract-level's generic "failed to open". */
+function causeMessage (err: unknown): string {
+  const cause = (err as { cause?: { message?: unknown } }).cause
+  return typeof cause?.message === 'string' ? cause.message : (err as Error).message
+}
+
+/** Why a store's database did not open, in words that point at the way out. */
+function openFailure (err: unknown, dbPath: string | null): string {
+  const codes = [(err as { code?: unknown }).code, (err as { cause?: { code?: unknown } }).cause?.code]
+  if (codes.includes('LEVEL_LOCKED')) return 'the store is in use by another process'
+  const reason = causeMessage(err)
+  if (dbPath !== null && reason.includes('create_if_missing is false')) return `the store's database (${dbPath}) is missing`
+  return `the store could not be opened: ${reason}`
+}
+
 function parseId (id: string, what = 'id'): Uint8Array {
   const bytes = fromHex(id, 32)
   if (bytes === undefined) throw new LogbookError('INVALID_KEY', `${what} must be 64 lowercase hex digits, got ${JSON.stringify(id)}`)
@@ -145,11 +160,19 @@ export class Logbook extends EventEmitter {
     const spaceKey = options.spaceKey ?? randomBytes(SPACE_KEY_BYTES)
     const identity = options.identity ?? Identity.generate()
     if (options.dir !== undefined && options.db === undefined) await initDir(options.dir, spaceKey, identity)
-    return await Logbook.open({ ...options, spaceKey, identity })
+    return await Logbook.openStore({ ...options, spaceKey, identity }, true)
   }
 
   /** Opens an existing store directory, or a given database with the given keys. */
   static async open (options: OpenOptions = {}): Promise<Logbook> {
+    return await Logbook.openStore(options, false)
+  }
+
+  /**
+   * `creating`: the store directory was just initialized, so its database is made here. Otherwise a
+   * missing database is an error, not an empty store: entries that were there must not silently vanish.
+   */
+  private static async openStore (options: OpenOptions, creating: boolean): Promise<Logbook> {
     if (options.db === undefined && options.dir === undefined) throw new TypeError('expected options.dir or options.db')
     const dir = options.dir ?? null
     const spaceKey = options.spaceKey ?? await readSpaceKey(dir as string)
@@ -159,18 +182,15 @@ export class Logbook extends EventEmitter {
     // faster at 1M entries, 13% slower for batched appends, and held more memory.
     const db = options.db ?? new ClassicLevel<Uint8Array, Uint8Array>(storePaths(dir as string).db, {
       keyEncoding: 'view',
-      valueEncoding: 'view'
+      valueEncoding: 'view',
+      createIfMissing: creating
     })
     let store: Store
     try {
       store = await Store.open(db, spaceIdFromKey(spaceKey), options.db === undefined ? storePaths(dir as string).journal : undefined)
     } catch (err) {
       if (err instanceof LogbookError) throw err
-      const code = (err as { code?: string }).code
-      const message = code === 'LEVEL_LOCKED' || code === 'LEVEL_DATABASE_NOT_OPEN'
-        ? 'the store is in use by another process'
-        : 'the store could not be opened'
-      throw new LogbookError('LOGBOOK_NOT_OPEN', `${message} (${dir ?? 'given database'})`, { cause: err })
+      throw new LogbookError('LOGBOOK_NOT_OPEN', `${openFailure(err, dir === null ? null : storePaths(dir).db)} (${dir ?? 'given database'})`, { cause: err })
     }
     let viewsDb: AbstractLevel<any, any, any> = db
     if (options.db === undefined) {
@@ -185,7 +205,8 @@ export class Logbook extends EventEmitter {
         await viewsDb.open()
       } catch (err) {
         await store.close()
-        throw new LogbookError('LOGBOOK_NOT_OPEN', `the views database could not be opened (${storePaths(dir as string).views})`, { cause: err })
+        const views = storePaths(dir as string).views
+        throw new LogbookError('LOGBOOK_NOT_OPEN', `the views database could not be opened (${views}): ${causeMessage(err)}. It holds only derived data: remove it and the views rebuild from the log`, { cause: err })
       }
     }
     return new Logbook(store, viewsDb, spaceKey, identity, dir, options.sync === true)

@@ -1,7 +1,7 @@
 // The logbook command end to end: real processes, real stores in temporary directories, real pipes.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fails, ndjson, ok, okSh, run, sh, state, tempDir } from './helpers/cli.js'
 
@@ -208,6 +208,11 @@ describe('logbook command', () => {
     assert.equal(piped.stderr, 'exit=0\n')
     const pipedExport = sh(`( ${lb(dir)} export; echo "exit=$?" >&2 ) | head -c 10 > /dev/null`)
     assert.equal(pipedExport.stderr, 'exit=0\n')
+    // A reader that stops early does not stop an append: every line is appended.
+    const pipedAppend = sh(`( seq 1 5000 | ${lb(dir)} append --lines; echo "exit=$?" >&2 ) | head -1`)
+    assert.match(pipedAppend.stdout, /^[0-9a-f]{64}\n$/)
+    assert.equal(pipedAppend.stderr, 'exit=0\n')
+    assert.equal(state(dir).entries, 15000)
   })
 
   test('bad arguments and missing stores: one `logbook: CODE: message` line, no stack trace', () => {
@@ -236,7 +241,36 @@ describe('logbook command', () => {
     fails(run(['id'], { cwd: empty }), 'LOGBOOK_NOT_INITIALIZED', 1)
     assert.equal(run(['id'], { cwd: empty, env: { LOGBOOK_DIR: dir } }).stdout, ok(['--dir', dir, 'id']))
     assert.equal(run(['log'], { cwd: empty, env: { LOGBOOK_DIR: at('s4', 'nope') } }).status, 1)
+    // An empty --dir (an unset variable) is refused rather than taken as ./.logbook.
+    fails(run(['--dir', '', 'status'], { cwd: empty }), 'INVALID_ARGUMENT', 2)
+    fails(run(['status'], { cwd: empty, env: { LOGBOOK_DIR: '' } }), 'INVALID_ARGUMENT', 2)
     assert.match(ok(['--dir', dir, 'verify']), /^ok: 0 entries verified\n$/)
+  })
+
+  test('a store whose database is missing or damaged says so, and is not taken for an empty store', () => {
+    const dir = at('s4b', 'store')
+    ok(['--dir', dir, 'init'])
+    ok(['--dir', dir, 'append', '1'])
+    // Views hold derived data only: a damaged views/ names the way out.
+    rmSync(join(dir, 'views'), { recursive: true })
+    writeFileSync(join(dir, 'views'), 'not a database')
+    const views = fails(run(['--dir', dir, 'status']), 'LOGBOOK_NOT_OPEN', 1)
+    assert.match(views.stderr, /views database could not be opened .*remove it and the views rebuild from the log/)
+    rmSync(join(dir, 'views'))
+    assert.equal(JSON.parse(ok(['--dir', dir, 'status', '--json'])).entries, 1)
+    // A damaged database is not "in use by another process".
+    const current = readFileSync(join(dir, 'db', 'CURRENT'))
+    writeFileSync(join(dir, 'db', 'CURRENT'), 'garbage\n')
+    const damaged = fails(run(['--dir', dir, 'status']), 'LOGBOOK_NOT_OPEN', 1)
+    assert.doesNotMatch(damaged.stderr, /in use/)
+    assert.match(damaged.stderr, /could not be opened: /)
+    writeFileSync(join(dir, 'db', 'CURRENT'), current)
+    // A missing database: an error, not an empty store.
+    rmSync(join(dir, 'db'), { recursive: true })
+    const missing = fails(run(['--dir', dir, 'status']), 'LOGBOOK_NOT_OPEN', 1)
+    assert.match(missing.stderr, /database \(.*db\) is missing/)
+    // (LevelDB leaves an empty directory behind; the store is still reported missing, not made empty.)
+    assert.match(fails(run(['--dir', dir, 'log']), 'LOGBOOK_NOT_OPEN', 1).stderr, /is missing/)
   })
 
   test('a truncated export: exit 1, the corrupt offset is named, what came before is kept', () => {

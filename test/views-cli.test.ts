@@ -65,6 +65,13 @@ describe('kv and views commands', () => {
     ok(['--dir', dir, 'kv', 'del', 'gone'])
     fails(run(['--dir', dir, 'kv', 'get', 'gone']), 'NOT_FOUND', 1)
     fails(run(['--dir', dir, 'kv', 'get', 'never']), 'NOT_FOUND', 1)
+    // Nothing is appended for a deletion of an absent key, or for a key the view could not hold.
+    const entries = (): number => JSON.parse(ok(['--dir', dir, 'status', '--json'])).entries
+    const before = entries()
+    fails(run(['--dir', dir, 'kv', 'del', 'gone']), 'NOT_FOUND', 1)
+    fails(run(['--dir', dir, 'kv', 'del', 'never']), 'NOT_FOUND', 1)
+    fails(run(['--dir', dir, 'kv', 'put', 'k'.repeat(16 * 1024 + 1), '1']), 'INVALID_ARGUMENT', 1)
+    assert.equal(entries(), before)
     assert.equal(ok(['--dir', dir, 'kv', 'list']), 'n 42\nobj {"a":[1,2]}\ntext "hello world"\n')
     assert.deepEqual(ndjson(ok(['--dir', dir, 'kv', 'list', '--prefix', 'o', '--json'])).map((r) => r.key), ['obj'])
     assert.deepEqual(ndjson(ok(['--dir', dir, 'kv', 'list', '--limit', '2', '--json'])).map((r) => r.key), ['n', 'obj'])

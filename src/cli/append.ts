@@ -21,6 +21,7 @@ export function register (program: Command): void {
         command.error('--lines reads stdin; do not also give a value', { exitCode: 2, code: 'logbook.conflict' })
       }
       const links = options.link ?? []
+      out.keepWorkingWhenClosed()
       await withBook(command, async (book) => {
         if (options.lines !== true) {
           const text = value ?? await readStdinText()

@@ -13,7 +13,7 @@ export interface GlobalOptions {
 
 export function globals (command: Command): GlobalOptions {
   const options = command.optsWithGlobals<{ dir?: string }>()
-  return { dir: options.dir === undefined || options.dir === '' ? DEFAULT_DIR : options.dir }
+  return { dir: options.dir ?? DEFAULT_DIR }
 }
 
 /** Opens the store of `command`'s --dir, runs `fn`, and always closes the store. */

@@ -4,6 +4,7 @@
 // marked as such.
 import type { Command } from 'commander'
 import { LogbookError, type KvApi, type KvResult, type Logbook } from '../index.js'
+import { quoteKey } from '../views/builtin/kv.js'
 import { intArg, out, withBook } from './context.js'
 import { readyView } from './views.js'
 
@@ -69,7 +70,7 @@ export function register (program: Command): void {
     .option('--json', 'print {"key", "values": [{"id", "author", "seq", "value", "deleted", "forked"}], "conflict"}')
     .action(async (key: string, _options: unknown, command: Command) => {
       const result = await withBook(command, async (book) => await (await kvOf(book)).get(key))
-      if (result === undefined) throw new LogbookError('NOT_FOUND', `no value for key ${JSON.stringify(key)}`)
+      if (result === undefined) throw new LogbookError('NOT_FOUND', `no value for key ${quoteKey(key)}`)
       if (jsonFlag(command)) await out.json(result)
       else await printResult(result, false)
     })

@@ -1,7 +1,7 @@
 // The logbook command: commander setup, one file per command, and the one error format:
 // `logbook: CODE: message` on stderr; exit 2 for usage errors, 1 for runtime errors, never a stack trace.
 import { readFileSync } from 'node:fs'
-import { Command, CommanderError, Option } from 'commander'
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { BrokenPipe, errorLine, printError } from './output.js'
 import { out } from './context.js'
 import { register as init } from './init.js'
@@ -29,12 +29,18 @@ function version (): string {
   }
 }
 
+/** An empty --dir (often an unset shell variable) must not fall back to the store of the current directory. */
+function storeDir (value: string): string {
+  if (value === '') throw new InvalidArgumentError('the store directory is empty (an unset variable?).')
+  return value
+}
+
 export function buildProgram (): Command {
   const program = new Command('logbook')
   program
     .description('signed, hash-linked append-only logs')
     .version(version(), '-V, --version')
-    .addOption(new Option('--dir <dir>', 'the store directory').env('LOGBOOK_DIR').default('.logbook', './.logbook'))
+    .addOption(new Option('--dir <dir>', 'the store directory').env('LOGBOOK_DIR').default('.logbook', './.logbook').argParser(storeDir))
     // Settings below are inherited by every command created after them.
     .exitOverride()
     .configureOutput({

@@ -19,12 +19,21 @@ export class Output {
   private parts: string[] = []
   private size = 0
   private broken = false
+  private dropWhenBroken = false
 
   constructor (private readonly stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stdout) {
     // Without a listener an EPIPE 'error' event would crash the process with a stack trace.
     stream.on('error', (err: NodeJS.ErrnoException) => {
       if (BROKEN_CODES.has(err.code ?? '')) this.broken = true
     })
+  }
+
+  /**
+   * For commands whose work is writing to the store: once the reader closes stdout, output is dropped
+   * and the work goes on (`logbook append --lines | head -1` still appends every line).
+   */
+  keepWorkingWhenClosed (): void {
+    this.dropWhenBroken = true
   }
 
   get isTTY (): boolean {
@@ -57,18 +66,24 @@ export class Output {
   }
 
   private async raw (chunk: string | Uint8Array): Promise<void> {
-    if (this.broken) throw new BrokenPipe()
+    if (this.broken) return this.closed()
     await new Promise<void>((resolve, reject) => {
       this.stream.write(chunk, (err?: Error | null) => {
         if (err === undefined || err === null) { resolve(); return }
         if (BROKEN_CODES.has((err as NodeJS.ErrnoException).code ?? '')) {
           this.broken = true
-          reject(new BrokenPipe())
+          try { this.closed() } catch (closed) { reject(closed); return }
+          resolve()
         } else {
           reject(err)
         }
       })
     })
+  }
+
+  /** stdout is closed: stop the command quietly, or drop the output (keepWorkingWhenClosed). */
+  private closed (): void {
+    if (!this.dropWhenBroken) throw new BrokenPipe()
   }
 }
 

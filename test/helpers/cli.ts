@@ -59,7 +59,8 @@ export function okSh (script: string): string {
 }
 
 /** Asserts the error contract: non-zero exit, exactly one stderr line `logbook: CODE: ...`, no stack. */
-export function fails (result: RunResult, code: string, exitCode?: number): void {
+/** Checks the one-line error of a failed run; returns the run. */
+export function fails (result: RunResult, code: string, exitCode?: number): RunResult {
   assert.notEqual(result.status, 0, 'expected a non-zero exit')
   if (exitCode !== undefined) assert.equal(result.status, exitCode, `exit code; stderr: ${result.stderr}`)
   const lines = result.stderr.split('\n').filter((line) => line !== '')
@@ -67,6 +68,7 @@ export function fails (result: RunResult, code: string, exitCode?: number): void
   assert.match(lines[0], /^logbook: [A-Z_]+: /)
   assert.ok(lines[0].startsWith(`logbook: ${code}: `), `expected ${code}, got: ${lines[0]}`)
   assert.ok(!result.stderr.includes('    at '), 'no stack trace')
+  return result
 }
 
 export function ndjson (text: string): any[] {

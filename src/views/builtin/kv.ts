@@ -13,6 +13,7 @@ import { fromHex, toHex } from '../../entry/bytes.js'
 import { ID_BYTES, MAX_LINKS } from '../../entry/limits.js'
 import { LogbookError } from '../../errors.js'
 import type { Payload } from '../../logbook.js'
+import { MAX_VIEW_KEY_LENGTH } from '../tx.js'
 import type { ForkPolicy, ViewContext, ViewDefinition, ViewEntry, ViewTx } from '../types.js'
 
 export const KV_TYPE = 'kv'
@@ -45,7 +46,7 @@ export interface KvApi {
   list: (options?: { prefix?: string, limit?: number }) => Promise<KvResult[]>
   /** Appends a kv entry that replaces the key's current values (it links to all of them); returns its id. */
   put: (key: string, value: unknown) => Promise<string>
-  /** Appends a deletion that replaces the key's current values; returns its id. */
+  /** Appends a deletion that replaces the key's current values; returns its id. NOT_FOUND when the key is absent. */
   del: (key: string) => Promise<string>
 }
 
@@ -90,6 +91,11 @@ async function applyKv (entries: ViewEntry[], tx: ViewTx): Promise<void> {
   }
 }
 
+/** A key for a message: quoted, and cut short (a key may be 16k characters). */
+export function quoteKey (key: string): string {
+  return JSON.stringify(key.length > 64 ? key.slice(0, 64) + '…' : key)
+}
+
 function kvApi (context: ViewContext): KvApi {
   const forked = (author: string): boolean => context.book.store.state.forks.has(author)
   const kvValue = async (id: string, value: unknown): Promise<KvValue> => {
@@ -106,6 +112,8 @@ function kvApi (context: ViewContext): KvApi {
   }
   const checkKey = (key: unknown): string => {
     if (typeof key !== 'string') throw new LogbookError('INVALID_ARGUMENT', 'a kv key must be a string')
+    // Refused before anything is appended: the view could only record such an entry as a failure.
+    if (key.length > MAX_VIEW_KEY_LENGTH) throw new LogbookError('INVALID_ARGUMENT', `a kv key is at most ${MAX_VIEW_KEY_LENGTH} characters, got ${key.length}`)
     return key
   }
   const write = async (key: string, value: unknown): Promise<string> => {
@@ -143,7 +151,13 @@ function kvApi (context: ViewContext): KvApi {
       if (value === undefined) throw new LogbookError('INVALID_ARGUMENT', 'a kv value must be a JSON value (null deletes)')
       return await write(key, value)
     },
-    del: async (key) => await write(key, null)
+    del: async (key) => {
+      await context.ready()
+      const row = await context.get(checkKey(key)) as Row | undefined
+      // Deleting what is absent would only append an entry that replaces nothing here.
+      if (row === undefined || row.every(([, current]) => current === null)) throw new LogbookError('NOT_FOUND', `no value for key ${quoteKey(key)}: nothing to delete`)
+      return await write(key, null)
+    }
   }
 }
 
