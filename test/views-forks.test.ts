@@ -4,8 +4,9 @@
 // arrives. Stores that got the branches and the proof in different orders end with identical views.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { kvView, type Logbook } from '../src/index.js'
-import { identity } from './helpers/fixtures.js'
+import { kvView, type KvApi, type Logbook } from '../src/index.js'
+import { buildSignedSegments } from '../src/entry/segment.js'
+import { frameOf, identity, jsonBody, memoryBook, SPACE } from './helpers/fixtures.js'
 import { bookOn, exportOf, importAll, memoryDb } from './helpers/views-books.js'
 
 const FORKER = identity(7)
@@ -94,5 +95,30 @@ describe('views and forks', () => {
     assert.equal(await view.api.get('k'), undefined)
     assert.deepEqual(reasons, ['forks'])
     for (const other of [device1, device2, book]) await other.close()
+  })
+  test('a fork marker the store withdraws (its segment was invalid) is no longer excluded, whatever the order', async () => {
+    const who = identity(41)
+    const chain = (afterSeq: number, afterId: Uint8Array | null, keys: string[]): ReturnType<typeof buildSignedSegments>[number] =>
+      buildSignedSegments(SPACE, who.publicKey, who.secretKey, afterSeq, afterId, keys.map((key) => jsonBody({ type: 'kv', key, value: key }, 1)))[0]
+    const first = chain(0, null, ['k1'])
+    const rest = chain(1, first.ids[0], ['k2', 'k3', 'k4', 'k5', 'k6'])
+    // Claims seq 6 with seq 1 as its prev: pending until seq 1 arrives, then dropped as invalid.
+    const invalid = chain(5, first.ids[0], ['k99'])
+    const outcomes: unknown[] = []
+    for (const order of [[rest, invalid, first], [first, rest, invalid], [invalid, rest, first]]) {
+      const book = await memoryBook()
+      const view = book.use('trusted', kvView({ forks: 'exclude' }))
+      for (const segment of order) {
+        try { await book.import(frameOf(segment)) } catch { /* the invalid segment, when it comes last */ }
+      }
+      await view.ready()
+      assert.deepEqual(await book.forks(), [])
+      const status = await view.status()
+      outcomes.push({ excluded: status.excluded, k1: (await (view.api as KvApi).get('k1'))?.values[0].value, digest: await view.digest() })
+      await book.close()
+    }
+    assert.deepEqual(outcomes[0], { excluded: [], k1: 'k1', digest: (outcomes[0] as { digest: string }).digest })
+    assert.deepEqual(outcomes[1], outcomes[0])
+    assert.deepEqual(outcomes[2], outcomes[0])
   })
 })

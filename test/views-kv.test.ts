@@ -97,4 +97,25 @@ describe('kv view', () => {
     assert.equal(check.ok, true)
     await book.close()
   })
+  test('keys with a lone surrogate are recorded failures, the same however the entries were batched', async () => {
+    // Stored as UTF-8, '\ud800' and '\ud801' would both become U+FFFD: one row for two keys.
+    const a = await withKv(31)
+    await a.book.append({ type: 'kv', key: '\ud800', value: 'first' })
+    await a.book.view('kv').ready()
+    await a.book.append({ type: 'kv', key: '\ud801', value: 'second' })
+    await a.book.view('kv').ready()
+    const b = await withKv(32)
+    await importAll(b.book, [await exportOf(a.book)])
+    await b.book.view('kv').ready()
+    for (const { book } of [a, b]) {
+      const status = await book.view('kv').status()
+      assert.equal(status.failures, 2)
+      assert.match(status.firstFailures[0].message, /well-formed Unicode/)
+    }
+    assert.equal(await a.book.view('kv').digest(), await b.book.view('kv').digest())
+    assert.deepEqual((await a.book.checkView('kv')).ok, true)
+    await assert.rejects(a.kv.put('\udc00', 1), { code: 'INVALID_ARGUMENT' })
+    await a.book.close()
+    await b.book.close()
+  })
 })

@@ -101,6 +101,15 @@ describe('view reads', () => {
       const view = book.use('kv', kvView())
       const reasons: string[] = []
       view.on('rebuild', ({ reason }) => reasons.push(reason))
+      // Queries arriving while the view is still deciding whether to rebuild (as a server's would) must
+      // wait for the rebuild, never answer from the rows about to be wiped.
+      const early: Array<Promise<unknown>> = []
+      for (let i = 0; i < 50; i++) {
+        early.push((view.api as KvApi).get('a1'), (view.api as KvApi).get('b1').then((result) => result?.values[0].value))
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      const answers = await Promise.all(early)
+      for (let i = 0; i < answers.length; i += 2) assert.deepEqual([answers[i], answers[i + 1]], [undefined, 1])
       await view.ready()
       assert.deepEqual(reasons, ['log'])
       const api = view.api as KvApi

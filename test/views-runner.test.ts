@@ -3,7 +3,7 @@
 // and is not given.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkView, countView, kvView, LogbookError, type ViewEntry, type ViewProgress } from '../src/index.js'
+import { checkView, countView, kvView, LogbookError, reduceView, type ViewEntry, type ViewProgress } from '../src/index.js'
 import { identity } from './helpers/fixtures.js'
 import { bookOn, countingView, exportOf, importAll, memoryDb, recordingView } from './helpers/views-books.js'
 
@@ -250,6 +250,48 @@ describe('view runner', () => {
     book.use('stray', { apply: (_entries, tx) => { stray = () => tx.put('late', 1) } })
     await book.view('stray').ready()
     assert.throws(() => (stray as unknown as () => void)(), /closed/)
+    await book.close()
+  })
+  test('a progress or rebuild listener that throws does not stop the view', async () => {
+    const book = await bookOn(memoryDb())
+    await book.append(Array.from({ length: 600 }, (_, i) => ({ n: i })))
+    const view = book.use('count', countingView())
+    let thrown = 0
+    const unexpected: unknown[] = []
+    view.once('progress', () => { thrown++; throw new Error('a listener bug') })
+    view.once('rebuild', () => { thrown++; throw new Error('another listener bug') })
+    // The listener's error is rethrown on its own (as an uncaught exception), not into the view.
+    const onUncaught = (err: unknown): void => { unexpected.push(err) }
+    const listeners = process.listeners('uncaughtException')
+    process.removeAllListeners('uncaughtException')
+    process.on('uncaughtException', onUncaught)
+    try {
+      await view.ready()
+      await book.append({ n: 600 })
+      await view.ready()
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.removeListener('uncaughtException', onUncaught)
+      for (const listener of listeners) process.on('uncaughtException', listener)
+    }
+    assert.equal(thrown, 2)
+    assert.deepEqual(unexpected.map((err) => (err as Error).message).sort(), ['a listener bug', 'another listener bug'])
+    assert.equal(await (view.api as { count: () => Promise<number> }).count(), 601)
+    await book.close()
+  })
+  test('a reducer that changes its accumulator does not change the initial value of other groups', async () => {
+    const book = await bookOn(memoryDb())
+    await book.append([{ g: 'a', v: 1 }, { g: 'b', v: 2 }])
+    const payload = (entry: ViewEntry): { g: string, v: number } => entry.payload as { g: string, v: number }
+    const view = book.use('lists', reduceView<number[]>({
+      group: (entry) => payload(entry).g,
+      map: (entry) => [payload(entry).v],
+      reduce: (acc, value) => { for (const v of value) acc.push(v); return acc.sort((x, y) => x - y) },
+      initial: []
+    }))
+    await view.ready()
+    assert.deepEqual(await view.api.groups(), [['a', [1]], ['b', [2]]])
+    assert.deepEqual(await view.api.get('none'), [])
     await book.close()
   })
 })

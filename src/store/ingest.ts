@@ -46,7 +46,7 @@ function markerOf (seq: number, a: Uint8Array, b: Uint8Array): ForkMarker {
 export interface IngestListener {
   /** Entries up to local seq `lastLocalSeq` are ready. */
   ready?: (lastLocalSeq: number) => void
-  /** `author` (hex) got a fork marker, or a lower one. */
+  /** `author`'s (hex) fork marker changed: it got one, a lower one, or lost it (see dropInvalid). */
   fork?: (author: string) => void
 }
 
@@ -258,15 +258,10 @@ export class Ingestor {
     if (fromPending !== null) state.removePending(toHex(fromPending))
     if (waiting !== null) state.addPending(waiting)
     if (markerChanged && marker !== undefined) { state.forks.set(authorHex, marker); counts.forked.add(authorHex) }
-    for (const listener of this.listeners) {
-      try {
-        if (readyCount > 0) listener.ready?.(state.nextLocalSeq - 1)
-        if (markerChanged) listener.fork?.(authorHex)
-      } catch (err) {
-        // A listener's bug must not undo an acknowledged write or skip the wake-ups below.
-        queueMicrotask(() => { throw err })
-      }
-    }
+    this.notify((listener) => {
+      if (readyCount > 0) listener.ready?.(state.nextLocalSeq - 1)
+      if (markerChanged) listener.fork?.(authorHex)
+    })
 
     const woken: Uint8Array[] = []
     if (readyCount > 0 && state.waiting.size > 0) {
@@ -295,6 +290,17 @@ export class Ingestor {
    * arrives is rejected; one that waited in the pending area is removed from it, so every order of
    * arrival ends in the same state.
    */
+  /** Tells every listener; a listener's bug must not undo an acknowledged write or skip the wake-ups after it. */
+  private notify (tell: (listener: IngestListener) => void): void {
+    for (const listener of this.listeners) {
+      try {
+        tell(listener)
+      } catch (err) {
+        queueMicrotask(() => { throw err })
+      }
+    }
+  }
+
   private async dropInvalid (segment: AuthenticatedSegment, fromPending: Uint8Array | null, sync: boolean, why: string): Promise<Uint8Array[]> {
     if (fromPending === null) throw new LogbookError('BAD_CHAIN', why)
     const old = this.state.pending.get(toHex(fromPending))
@@ -316,6 +322,7 @@ export class Ingestor {
     if (resting) {
       if (next === undefined) this.state.forks.delete(authorHex)
       else this.state.forks.set(authorHex, next)
+      this.notify((listener) => listener.fork?.(authorHex))
     }
     return []
   }

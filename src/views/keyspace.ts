@@ -12,7 +12,11 @@ export type TextSublevel = AbstractSublevel<any, any, string, string>
 export const VIEWS_SUBLEVEL = 'v'
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/
 const CHECKPOINT_KEY = 'checkpoint'
-const CHECKPOINT_FORMAT = 2
+/**
+ * Raised when the runner's rules change what a view's state is (3: keys must be well-formed Unicode), so
+ * that every view built under the old rules rebuilds: a stored checkpoint of another format is not read.
+ */
+const CHECKPOINT_FORMAT = 3
 
 /** Names become sublevel prefixes, so they are kept to a small alphabet. */
 export function checkViewName (name: unknown): string {

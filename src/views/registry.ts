@@ -11,7 +11,7 @@ export class ViewRegistry {
   private readonly views = new Map<string, View<any>>()
   private closed = false
   private readonly onReady = (): void => { for (const view of this.views.values()) view.wake() }
-  private readonly onFork = (author: string): void => { for (const view of this.views.values()) view.forked(author) }
+  private readonly onFork = (): void => { for (const view of this.views.values()) view.forksChanged() }
 
   constructor (private readonly book: Logbook) {
     book.on('ready', this.onReady)

@@ -8,8 +8,18 @@ import type { ViewTx } from './types.js'
 import type { PendingWrites } from './commit-queue.js'
 import type { WrittenKeys } from './written-keys.js'
 
-/** Keys are capped so that a payload built to be huge cannot make huge database keys. */
 export const MAX_VIEW_KEY_LENGTH = 16 * 1024
+
+/**
+ * What is wrong with a view key, or null. Keys are capped (a payload built to be huge cannot make huge
+ * database keys) and must be well-formed Unicode: they are stored as UTF-8, where every lone surrogate
+ * becomes U+FFFD, so two such keys would share one row.
+ */
+export function viewKeyProblem (key: string): string | null {
+  if (key.length > MAX_VIEW_KEY_LENGTH) return `is at most ${MAX_VIEW_KEY_LENGTH} characters, got ${key.length}`
+  if (!(key as unknown as { isWellFormed: () => boolean }).isWellFormed()) return 'must be well-formed Unicode (it has a lone surrogate)'
+  return null
+}
 
 export class Transaction implements ViewTx {
   private readonly writes = new Map<string, string | null>()
@@ -113,7 +123,8 @@ export class Transaction implements ViewTx {
   private check (key: string): void {
     if (!this.open) throw new Error('this view transaction is closed: a view may use its tx only while its apply runs')
     if (typeof key !== 'string') throw new TypeError('a view key must be a string')
-    if (key.length > MAX_VIEW_KEY_LENGTH) throw new RangeError(`a view key is at most ${MAX_VIEW_KEY_LENGTH} characters`)
+    const problem = viewKeyProblem(key)
+    if (problem !== null) throw new RangeError(`a view key ${problem}`)
   }
 
   child (): Transaction {

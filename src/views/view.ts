@@ -126,9 +126,13 @@ export class View<Api = unknown> extends EventEmitter {
     })
   }
 
-  /** Another author got a fork proof: a view that excludes forked authors must forget its entries. */
-  forked (author: string): void {
-    if (this.forks === 'exclude' && !this.excluded.has(author) && this.rebuildReason === null) {
+  /**
+   * An author's fork marker was set or withdrawn: a view that excludes forked authors rebuilds unless it
+   * already leaves out exactly the forked ones (before the checkpoint is loaded, load() decides).
+   */
+  forksChanged (): void {
+    if (this.forks !== 'exclude' || this.checkpoint === null || this.rebuildReason !== null) return
+    if (!this.excludesExactly([...this.excluded].sort())) {
       this.rebuildReason = 'forks'
       this.kick()
     }
@@ -178,16 +182,30 @@ export class View<Api = unknown> extends EventEmitter {
     this.settle()
   }
 
+  /**
+   * Reads the checkpoint and decides whether the view must rebuild, before publishing either: until
+   * then `ready()` and queries cannot mistake a views database that is about to be wiped for a current one.
+   */
   private async load (): Promise<void> {
     await this.keyspace.open()
     const stored = await this.keyspace.checkpoint()
-    this.checkpoint = stored ?? emptyCheckpoint(this.version, this.forks, [])
-    this.excluded = new Set(this.checkpoint.excluded)
-    if (stored === undefined) this.rebuildReason ??= 'new'
-    else if (stored.clearing) this.rebuildReason ??= 'interrupted'
-    else if (stored.version !== this.version || stored.forks !== this.forks) this.rebuildReason ??= 'version'
-    else if (stored.applied > 0 && await this.book.store.reader.idAt(stored.applied) !== stored.lastId) this.rebuildReason ??= 'log'
-    else if (this.forks === 'exclude' && this.forkedAuthors().some((author) => !this.excluded.has(author))) this.rebuildReason ??= 'forks'
+    const checkpoint = stored ?? emptyCheckpoint(this.version, this.forks, [])
+    let reason: RebuildReason | null = null
+    if (stored === undefined) reason = 'new'
+    else if (stored.clearing) reason = 'interrupted'
+    else if (stored.version !== this.version || stored.forks !== this.forks) reason = 'version'
+    else if (stored.applied > 0 && await this.book.store.reader.idAt(stored.applied) !== stored.lastId) reason = 'log'
+    else if (!this.excludesExactly(stored.excluded)) reason = 'forks'
+    this.rebuildReason ??= reason
+    this.excluded = new Set(checkpoint.excluded)
+    this.checkpoint = checkpoint
+  }
+
+  /** Whether a view built leaving out `excluded` (sorted) leaves out exactly the authors it must now. */
+  private excludesExactly (excluded: readonly string[]): boolean {
+    if (this.forks !== 'exclude') return true
+    const forked = this.forkedAuthors()
+    return forked.length === excluded.length && forked.every((author, i) => author === excluded[i])
   }
 
   private forkedAuthors (): string[] {
@@ -211,7 +229,7 @@ export class View<Api = unknown> extends EventEmitter {
       this.wiping = false
     }
     this.rebuildTarget = this.book.store.readyCount
-    this.emit('rebuild', { name: this.name, reason })
+    this.notify('rebuild', { name: this.name, reason })
   }
 
   /**
@@ -283,7 +301,16 @@ export class View<Api = unknown> extends EventEmitter {
     }
     this.settle()
     const progress: ViewProgress = { name: this.name, applied: checkpoint.applied, target: Math.max(target, checkpoint.applied), rebuilding: this.rebuildTarget !== null }
-    this.emit('progress', progress)
+    this.notify('progress', progress)
+  }
+
+  /** Emits an event; a listener that throws must not stop the view (the batch is committed already). */
+  private notify (event: 'rebuild' | 'progress', value: unknown): void {
+    try {
+      this.emit(event, value)
+    } catch (err) {
+      queueMicrotask(() => { throw err })
+    }
   }
 
   private settle (): void {

@@ -13,7 +13,7 @@ import { fromHex, toHex } from '../../entry/bytes.js'
 import { ID_BYTES, MAX_LINKS } from '../../entry/limits.js'
 import { LogbookError } from '../../errors.js'
 import type { Payload } from '../../logbook.js'
-import { MAX_VIEW_KEY_LENGTH } from '../tx.js'
+import { viewKeyProblem } from '../tx.js'
 import type { ForkPolicy, ViewContext, ViewDefinition, ViewEntry, ViewTx } from '../types.js'
 
 export const KV_TYPE = 'kv'
@@ -113,7 +113,8 @@ function kvApi (context: ViewContext): KvApi {
   const checkKey = (key: unknown): string => {
     if (typeof key !== 'string') throw new LogbookError('INVALID_ARGUMENT', 'a kv key must be a string')
     // Refused before anything is appended: the view could only record such an entry as a failure.
-    if (key.length > MAX_VIEW_KEY_LENGTH) throw new LogbookError('INVALID_ARGUMENT', `a kv key is at most ${MAX_VIEW_KEY_LENGTH} characters, got ${key.length}`)
+    const problem = viewKeyProblem(key)
+    if (problem !== null) throw new LogbookError('INVALID_ARGUMENT', `a kv key ${problem}`)
     return key
   }
   const write = async (key: string, value: unknown): Promise<string> => {

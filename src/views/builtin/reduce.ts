@@ -31,6 +31,11 @@ export function reduceView<T> (options: ReduceOptions<T>): ViewDefinition<Reduce
   const group = options.group ?? (() => '')
   const encode = options.encode ?? ((value: T) => value)
   const decode = options.decode ?? ((stored: unknown) => stored as T)
+  // A fresh copy each time: a reducer that changes its accumulator must not change the initial value.
+  const initial = (): T => {
+    const encoded = encode(options.initial)
+    return encoded === undefined ? options.initial : decode(JSON.parse(JSON.stringify(encoded)))
+  }
   return {
     version: options.version ?? 1,
     forks: options.forks ?? 'include',
@@ -41,7 +46,7 @@ export function reduceView<T> (options: ReduceOptions<T>): ViewDefinition<Reduce
         const value = options.map(entry)
         if (value === undefined) continue
         const stored = await tx.get(key)
-        const acc = stored === undefined ? options.initial : decode(stored)
+        const acc = stored === undefined ? initial() : decode(stored)
         tx.put(key, encode(options.reduce(acc, value)))
       }
     },
@@ -49,7 +54,7 @@ export function reduceView<T> (options: ReduceOptions<T>): ViewDefinition<Reduce
       get: async (key = '') => {
         await context.ready()
         const stored = await context.get(key)
-        return stored === undefined ? options.initial : decode(stored)
+        return stored === undefined ? initial() : decode(stored)
       },
       groups: async () => {
         await context.ready()
