@@ -33,11 +33,14 @@ export class LogbookError extends Error {
   readonly code: ErrorCode
   /** For input errors: the byte offset in the stream where the problem starts. */
   readonly offset?: number
-  constructor (code: ErrorCode, message?: string, options?: { cause?: unknown, offset?: number }) {
+  /** For errors about one item of a batch (an append of many payloads): its position in the batch. */
+  readonly index?: number
+  constructor (code: ErrorCode, message?: string, options?: { cause?: unknown, offset?: number, index?: number }) {
     super(message ?? ERROR_CODES[code], options?.cause !== undefined ? { cause: options.cause } : undefined)
     this.name = 'LogbookError'
     this.code = code
     if (options?.offset !== undefined) this.offset = options.offset
+    if (options?.index !== undefined) this.index = options.index
   }
 }
 

@@ -107,10 +107,10 @@ export function toLogEntry (entry: StoredEntry): LogEntry {
   }
 }
 
-function encodePayload (value: Payload): { kind: typeof PAYLOAD_BINARY | typeof PAYLOAD_JSON, payload: Uint8Array } {
+function encodePayload (value: Payload, index: number): { kind: typeof PAYLOAD_BINARY | typeof PAYLOAD_JSON, payload: Uint8Array } {
   if (value instanceof Uint8Array) return { kind: PAYLOAD_BINARY, payload: value }
   const text = JSON.stringify(value)
-  if (typeof text !== 'string') throw new LogbookError('INVALID_PAYLOAD', 'a payload must be bytes or a JSON value')
+  if (typeof text !== 'string') throw new LogbookError('INVALID_PAYLOAD', 'a payload must be bytes or a JSON value', { index })
   return { kind: PAYLOAD_JSON, payload: encoder.encode(text) }
 }
 
@@ -292,8 +292,8 @@ export class Logbook extends EventEmitter {
     const timestamp = options.timestamp ?? Date.now()
     const links = [...new Set(options.links ?? [])].map((id) => parseId(id, 'link')).sort(compareBytes)
     const bodies: EntryBody[] = values.map((value, i) => {
-      const { kind, payload } = encodePayload(value)
-      if (payload.byteLength > MAX_PAYLOAD_BYTES) throw new LogbookError('PAYLOAD_TOO_LARGE', `payload ${i} is ${payload.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}`)
+      const { kind, payload } = encodePayload(value, i)
+      if (payload.byteLength > MAX_PAYLOAD_BYTES) throw new LogbookError('PAYLOAD_TOO_LARGE', `payload ${i} is ${payload.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, { index: i })
       return { timestamp, links: i === 0 ? links : [], kind, payload }
     })
     checkEntryBody({ ...bodies[0], payload: new Uint8Array(0), kind: PAYLOAD_BINARY })

@@ -1,7 +1,8 @@
 // The logbook command end to end: real processes, real stores in temporary directories, real pipes.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { Logbook } from '../src/index.js'
 import { join } from 'node:path'
 import { fails, ndjson, ok, okSh, run, sh, state, tempDir } from './helpers/cli.js'
 
@@ -80,8 +81,8 @@ describe('logbook command', () => {
     assert.equal(pendingStatus.entries, 0)
     assert.deepEqual(pendingStatus.pending.map((p: any) => [p.author, p.fromSeq, p.toSeq, p.waitsFor, p.reason]), [[authorB, 1, 1, a3, 'link'], [authorB, 2, 3, b1, 'prev']])
     const pendingHuman = ok(['--dir', pendingOnly.dir, 'status'])
-    assert.match(pendingHuman, /pending: 3 entries/)
-    assert.ok(pendingHuman.includes(`seq 1 (1 entries) waits for a linked entry ${a3}`), pendingHuman)
+    assert.match(pendingHuman, /pending: +3 entries/)
+    assert.ok(pendingHuman.includes(`seq 1 (1 entry) waits for a linked entry ${a3}`), pendingHuman)
     assert.ok(pendingHuman.includes(`seq 2..3 (2 entries) waits for its previous entry ${b1}`), pendingHuman)
 
     // Importing again changes nothing.
@@ -115,7 +116,7 @@ describe('logbook command', () => {
     assert.deepEqual(state(named), sc)
   })
 
-  test('a copied store forks its identity; every store sees the same fork; `identity new` is the way out', () => {
+  test('a copied store forks its identity; every store sees the same fork; `identity new` is the way out', async () => {
     const a = at('s2', 'A')
     const a2 = at('s2', 'A2')
     const author = ok(['--dir', a, 'init']).trim()
@@ -176,6 +177,14 @@ describe('logbook command', () => {
     const z = at('s2', 'Z')
     const own = ok(['--dir', z, 'init', '--space', space]).trim()
     fails(run(['--dir', z, 'identity', 'import'], { input: text }), 'INVALID_ARGUMENT', 1)
+    // A store in use is left as it was: nothing retired, the identity unchanged.
+    const holder = await Logbook.open({ dir: z })
+    try {
+      fails(run(['--dir', z, 'identity', 'import', '--force'], { input: text }), 'LOGBOOK_NOT_OPEN', 1)
+      assert.equal(readdirSync(z).filter((name) => name.includes('retired')).length, 0)
+    } finally {
+      await holder.close()
+    }
     assert.equal(ok(['--dir', z, 'id']).trim(), own)
     fails(run(['--dir', z, 'identity', 'import'], { input: 'not an identity' }), 'INVALID_IDENTITY', 1)
     assert.equal(ok(['--dir', z, 'identity', 'import', '--force'], { input: text }).trim(), author)
@@ -208,11 +217,21 @@ describe('logbook command', () => {
     assert.equal(piped.stderr, 'exit=0\n')
     const pipedExport = sh(`( ${lb(dir)} export; echo "exit=$?" >&2 ) | head -c 10 > /dev/null`)
     assert.equal(pipedExport.stderr, 'exit=0\n')
+    // Input that cannot be meant as an entry is refused, and nothing is appended.
+    fails(run(['--dir', dir, 'append'], { input: '' }), 'INVALID_ARGUMENT', 1)
+    fails(run(['--dir', dir, 'append'], { input: Buffer.from([0x7b, 0xff, 0xfe, 0x00, 0x80]) }), 'INVALID_PAYLOAD', 1)
+    assert.equal(state(dir).entries, 10000)
+    // A line too large: the lines before it are appended, and its line number is named.
+    const big = sh(`( seq 1 1500; head -c 1100000 /dev/zero | tr '\\0' a; echo; seq 1 5 ) | ${lb(dir)} append --lines`)
+    fails(big, 'PAYLOAD_TOO_LARGE', 1)
+    assert.match(big.stderr, /line 1501: /)
+    assert.equal(big.stdout.split('\n').filter((line) => line !== '').length, 1500)
+    assert.equal(state(dir).entries, 11500)
     // A reader that stops early does not stop an append: every line is appended.
     const pipedAppend = sh(`( seq 1 5000 | ${lb(dir)} append --lines; echo "exit=$?" >&2 ) | head -1`)
     assert.match(pipedAppend.stdout, /^[0-9a-f]{64}\n$/)
     assert.equal(pipedAppend.stderr, 'exit=0\n')
-    assert.equal(state(dir).entries, 15000)
+    assert.equal(state(dir).entries, 16500)
   })
 
   test('bad arguments and missing stores: one `logbook: CODE: message` line, no stack trace', () => {
@@ -294,10 +313,14 @@ describe('logbook command', () => {
     ok(['--dir', human, 'init', '--space', space])
     const result = run(['--dir', human, 'import', cut])
     fails(result, 'CORRUPT_FRAME', 1)
-    assert.match(result.stdout, new RegExp(`corrupt: +at byte ${prefixBytes.length}: `))
+    assert.match(result.stdout, new RegExp(`corrupt: +corrupt or truncated input at byte ${prefixBytes.length}: `))
     assert.match(result.stdout, /imported: +3 entries/)
     assert.deepEqual(ndjson(ok(['--dir', human, 'log', '--json'])).map((entry) => entry.payload), ['one', 'two', 'three'])
     assert.match(ok(['--dir', human, 'verify']), /^ok: 3 entries verified\n$/)
+    // Several files: the damage is also named by file and offset in it.
+    const two = run(['--dir', human, 'import', prefix, cut])
+    fails(two, 'CORRUPT_FRAME', 1)
+    assert.match(two.stderr, new RegExp(`at byte ${prefixBytes.length * 2}: .*\\(in .*cut\\.log at byte ${prefixBytes.length}\\)`))
 
     const json = at('s5', 'J')
     ok(['--dir', json, 'init', '--space', space])

@@ -2,10 +2,24 @@
 import type { Command } from 'commander'
 import { LogbookError, type Payload } from '../index.js'
 import { hexList, out, withBook } from './context.js'
-import { parseValue, readStdinText, stdinLines } from './input.js'
+import { parseValue, readStdin, stdinLines } from './input.js'
 
 /** Lines per book.append call: one signed segment (one signature) each. */
 export const BATCH_LINES = 1024
+
+/**
+ * All of stdin as the value's text. Empty input (often a command upstream that failed) and bytes that are
+ * not UTF-8 text are refused: an entry can never be taken back.
+ */
+async function stdinValue (): Promise<string> {
+  const bytes = await readStdin()
+  if (bytes.byteLength === 0) throw new LogbookError('INVALID_ARGUMENT', 'nothing on stdin to append (to append an empty string, give it as an argument: \'""\')')
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    throw new LogbookError('INVALID_PAYLOAD', 'stdin is not UTF-8 text; append takes JSON or text (the library takes bytes)')
+  }
+}
 
 interface AppendFlags { lines?: boolean, link?: string[], sync?: boolean }
 
@@ -24,24 +38,40 @@ export function register (program: Command): void {
       out.keepWorkingWhenClosed()
       await withBook(command, async (book) => {
         if (options.lines !== true) {
-          const text = value ?? await readStdinText()
+          const text = value ?? await stdinValue()
           // Always a batch of one: an array value is one entry, not a batch.
           const [id] = await book.append([parseValue(text) as Payload], { links })
           await out.line(id)
           return
         }
         let batch: Payload[] = []
+        /** The stdin line number of each entry in `batch`. */
+        let lineNumbers: number[] = []
         let first = true
-        const flush = async (): Promise<void> => {
-          if (batch.length === 0) return
-          const ids = await book.append(batch, first ? { links } : {})
+        const appendBatch = async (payloads: Payload[]): Promise<void> => {
+          const ids = await book.append(payloads, first ? { links } : {})
           first = false
-          batch = []
           for (const id of ids) await out.line(id)
         }
+        const flush = async (): Promise<void> => {
+          if (batch.length === 0) return
+          try {
+            await appendBatch(batch)
+          } catch (err) {
+            if (!(err instanceof LogbookError) || err.index === undefined) throw err
+            // Everything before the bad line is appended; the command stops at it, naming its line.
+            if (err.index > 0) await appendBatch(batch.slice(0, err.index))
+            throw new LogbookError(err.code, `line ${lineNumbers[err.index]}: ${err.message.replace(/^payload \d+ /, 'the entry ')}`, { cause: err })
+          }
+          batch = []
+          lineNumbers = []
+        }
+        let lineNumber = 0
         for await (const line of stdinLines()) {
+          lineNumber++
           if (line === '') continue
           batch.push(parseValue(line) as Payload)
+          lineNumbers.push(lineNumber)
           if (batch.length >= BATCH_LINES) await flush()
         }
         await flush()

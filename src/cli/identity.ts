@@ -53,16 +53,16 @@ export function register (program: Command): void {
       if (text === '') throw new LogbookError('INVALID_IDENTITY', 'expected the identity text on stdin (from `logbook identity export`)')
       const imported = Identity.fromText(text)
       const current = await currentIdentity(dir)
-      if (current !== null && current.author !== imported.author) {
-        if (options.force !== true) {
-          throw new LogbookError('INVALID_ARGUMENT', `this store already has identity ${current.author}; ` +
-            'use --force to replace it (the old one is kept as a retired file)')
-        }
-        await retire(dir, current.author)
+      const replacing = current !== null && current.author !== imported.author
+      if (replacing && options.force !== true) {
+        throw new LogbookError('INVALID_ARGUMENT', `this store already has identity ${current.author}; ` +
+          'use --force to replace it (the old one is kept as a retired file)')
       }
-      // Opened with the imported identity, so a damaged identity file does not stand in the way.
+      // Opened with the imported identity, so a damaged identity file does not stand in the way; and
+      // opened before anything is retired, so a store in use is left as it was.
       const book = await Logbook.open({ dir, identity: imported })
       try {
+        if (replacing) await retire(dir, current.author)
         await book.setIdentity(imported)
       } finally {
         await book.close()

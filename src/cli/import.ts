@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import type { SingleBar } from 'cli-progress'
 import { LogbookError, type ImportSummary } from '../index.js'
 import { out, withBook } from './context.js'
-import { checkReadable, concatSources, isStdin } from './input.js'
+import { checkReadable, concatSources, isStdin, locate, type SourceStarts } from './input.js'
 
 async function totalBytes (files: string[]): Promise<number | null> {
   let total = 0
@@ -17,16 +17,31 @@ async function totalBytes (files: string[]): Promise<number | null> {
   return total
 }
 
-async function printSummary (summary: ImportSummary): Promise<void> {
-  await out.line(`imported:   ${summary.imported} entries`)
-  await out.line(`duplicates: ${summary.duplicates} entries`)
+function segments (n: number): string {
+  return n === 1 ? '1 segment' : `${n} segments`
+}
+
+function entries (n: number): string {
+  return n === 1 ? '1 entry' : `${n} entries`
+}
+
+/** With several sources, where a stream offset falls: ` (in FILE at byte N)`. */
+function sourceOf (starts: SourceStarts, offset: number): string {
+  if (starts.length < 2) return ''
+  const { name, offset: inSource } = locate(starts, offset)
+  return ` (in ${name} at byte ${inSource})`
+}
+
+async function printSummary (summary: ImportSummary, starts: SourceStarts): Promise<void> {
+  await out.line(`imported:   ${entries(summary.imported)}`)
+  await out.line(`duplicates: ${entries(summary.duplicates)}`)
   if (summary.signaturesAdded > 0) await out.line(`signatures: ${summary.signaturesAdded} added`)
-  await out.line(`pending:    ${summary.pending} entries (see \`logbook status\`)`)
-  await out.line(`rejected:   ${summary.rejectedCount} segments`)
-  for (const problem of summary.rejected) await out.line(`  at byte ${problem.offset}: ${problem.code}: ${problem.message}`)
+  await out.line(`pending:    ${entries(summary.pending)} (see \`logbook status\`)`)
+  await out.line(`rejected:   ${segments(summary.rejectedCount)}`)
+  for (const problem of summary.rejected) await out.line(`  at byte ${problem.offset}${sourceOf(starts, problem.offset)}: ${problem.code}: ${problem.message}`)
   if (summary.rejectedCount > summary.rejected.length) await out.line(`  ... and ${summary.rejectedCount - summary.rejected.length} more`)
   if (summary.corrupt !== null) {
-    await out.line(`corrupt:    at byte ${summary.corrupt.offset}: ${summary.corrupt.message} (everything before it was kept)`)
+    await out.line(`corrupt:    ${summary.corrupt.message}${sourceOf(starts, summary.corrupt.offset)} (everything before it was kept)`)
   }
   for (const author of summary.forked) await out.line(`forked:     ${author} (see \`logbook forks\`)`)
 }
@@ -44,6 +59,7 @@ export function register (program: Command): void {
         throw new LogbookError('INVALID_ARGUMENT', 'expected an export on stdin (pipe one in, or name a file)')
       }
       await checkReadable(files)
+      const starts: SourceStarts = []
       const summary = await withBook(command, async (book) => {
         let bar: SingleBar | null = null
         let onProgress: ((progress: { bytes: number, entries: number }) => void) | undefined
@@ -62,20 +78,20 @@ export function register (program: Command): void {
           onProgress = ({ bytes, entries }) => bar?.update(bytes, { entries })
         }
         try {
-          return await book.import(concatSources(files), { sync: options.sync === true, onProgress })
+          return await book.import(concatSources(files, starts), { sync: options.sync === true, onProgress })
         } finally {
           bar?.stop()
         }
       }, { sync: options.sync })
       if (options.json === true) await out.json(summary)
-      else await printSummary(summary)
+      else await printSummary(summary, starts)
       await out.flush()
       if (summary.corrupt !== null) {
-        throw new LogbookError('CORRUPT_FRAME', `${summary.corrupt.message}; ${summary.imported} entries imported before it were kept`)
+        throw new LogbookError('CORRUPT_FRAME', `${summary.corrupt.message}${sourceOf(starts, summary.corrupt.offset)}; ${entries(summary.imported)} imported before it were kept`)
       }
       if (summary.rejectedCount > 0) {
         const first = summary.rejected[0]
-        throw new LogbookError(first.code as LogbookError['code'], `${summary.rejectedCount} segment${summary.rejectedCount === 1 ? '' : 's'} rejected (first at byte ${first.offset}: ${first.message})`)
+        throw new LogbookError(first.code as LogbookError['code'], `${segments(summary.rejectedCount)} rejected (first at byte ${first.offset}${sourceOf(starts, first.offset)}: ${first.message})`)
       }
     })
 }

@@ -56,12 +56,28 @@ export async function checkReadable (files: string[]): Promise<void> {
   }
 }
 
-/** The files (and/or stdin) in order, as one concatenated byte stream. */
-export async function * concatSources (files: string[]): AsyncGenerator<Uint8Array> {
+/** Where each source starts in the concatenated stream (filled in as the stream is read). */
+export type SourceStarts = Array<{ name: string, at: number }>
+
+/** `offset` of the concatenated stream as a source and an offset in it. */
+export function locate (starts: SourceStarts, offset: number): { name: string, offset: number } {
+  let found = starts[0] ?? { name: 'stdin', at: 0 }
+  for (const start of starts) if (start.at <= offset) found = start
+  return { name: found.name, offset: offset - found.at }
+}
+
+/** The files (and/or stdin) in order, as one concatenated byte stream; `starts` records where each begins. */
+export async function * concatSources (files: string[], starts: SourceStarts = []): AsyncGenerator<Uint8Array> {
+  let at = 0
   for (const file of files) {
+    starts.push({ name: isStdin(file) ? 'stdin' : file, at })
     const stream = isStdin(file) ? process.stdin : createReadStream(file)
     try {
-      for await (const chunk of stream) yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Buffer
+      for await (const chunk of stream) {
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Buffer
+        at += bytes.byteLength
+        yield bytes
+      }
     } catch (err) {
       if (err instanceof LogbookError) throw err
       throw new LogbookError('INVALID_ARGUMENT', `cannot read ${isStdin(file) ? 'stdin' : file}: ${(err as Error).message}`, { cause: err })

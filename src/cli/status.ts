@@ -13,18 +13,18 @@ export function register (program: Command): void {
           await out.json({ ...status, feedHeads: book.feedHeads() })
           return
         }
-        await out.line(`space:   ${status.space}`)
-        await out.line(`author:  ${status.author}`)
-        await out.line(`entries: ${status.entries}`)
-        await out.line(`feeds:   ${status.feeds}`)
-        await out.line(`heads:   ${status.heads}`)
-        await out.line(`pending: ${status.pendingEntries} entries`)
+        await out.line(`space id: ${status.space}`)
+        await out.line(`author:   ${status.author}`)
+        await out.line(`entries:  ${status.entries}`)
+        await out.line(`feeds:    ${status.feeds}`)
+        await out.line(`heads:    ${status.heads}`)
+        await out.line(`pending:  ${status.pendingEntries === 1 ? '1 entry' : `${status.pendingEntries} entries`}`)
         for (const item of status.pending) {
           const why = item.reason === 'prev' ? 'its previous entry' : 'a linked entry'
           const range = item.fromSeq === item.toSeq ? `seq ${item.fromSeq}` : `seq ${item.fromSeq}..${item.toSeq}`
-          await out.line(`  ${item.author.slice(0, 8)} ${range} (${item.entries} entries) waits for ${why} ${item.waitsFor}`)
+          await out.line(`  ${item.author.slice(0, 8)} ${range} (${item.entries === 1 ? '1 entry' : `${item.entries} entries`}) waits for ${why} ${item.waitsFor}`)
         }
-        await out.line(`forks:   ${status.forks.length}`)
+        await out.line(`forks:    ${status.forks.length}`)
         for (const fork of status.forks) await out.line(`  ${fork.author} at seq ${fork.seq} (see \`logbook forks\`)`)
       })
     })
