@@ -120,6 +120,7 @@ describe('kv and views commands', () => {
     assert.deepEqual([check.ok, check.deterministic, check.converges, check.seed, check.orders], [true, true, true, 5, 4])
     assert.match(ok(['--dir', dir, 'views', 'check', 'types']), /determinism: ok/)
     fails(run(['--dir', dir, 'views', 'rebuild', 'nope']), 'NOT_FOUND', 1)
+    fails(run(['--dir', dir, 'views', 'check', 'kv', '--orders', '2', '--seed', '4294967296']), 'INVALID_ARGUMENT', 2)
 
     // A view an application stored: listed, but the command cannot rebuild it.
     const book = await Logbook.open({ dir })

@@ -1,7 +1,7 @@
 // logbook views [--json]; logbook views rebuild NAME [--json]; logbook views check NAME [--orders K] [--seed S] [--json]
 // The command knows the built-in views of DEFAULT_VIEWS (kv, types); views that an application stored in
 // the same database are listed, but only the program that defines them can rebuild or check them.
-import type { Command } from 'commander'
+import { InvalidArgumentError, type Command } from 'commander'
 import type { SingleBar } from 'cli-progress'
 import { DEFAULT_VIEWS, LogbookError, type Logbook, type ViewCheckReport, type ViewProgress, type ViewStatus } from '../index.js'
 import { intArg, out, withBook } from './context.js'
@@ -108,10 +108,17 @@ async function printCheck (report: ViewCheckReport): Promise<void> {
   }
 }
 
+/** Seeds are 32-bit: refused as a usage error beyond that, rather than when the check runs. */
+function seedArg (value: string): number {
+  const seed = intArg(value)
+  if (seed > 0xffffffff) throw new InvalidArgumentError('a seed is at most 4294967295.')
+  return seed
+}
+
 export function register (program: Command): void {
   const views = program.command('views')
     .description('list materialized views: version, progress, entries behind, failures')
-    .option('--json', 'print JSON')
+    .option('--json', 'NDJSON: one view per line')
     .action(async (options: { json?: boolean }, command: Command) => {
       await withBook(command, async (book) => {
         const statuses = await listed(book)
@@ -147,7 +154,7 @@ export function register (program: Command): void {
     .description('check that a view rebuilds to the same digest, and with --orders that it converges')
     .argument('<name>', 'the view')
     .option('--orders <k>', 'also replay the entries in K random topological orders', intArg)
-    .option('--seed <n>', 'seed of the random orders (printed when not given)', intArg)
+    .option('--seed <n>', 'seed of the random orders, 0 to 4294967295 (printed when not given)', seedArg)
     .option('--json', 'print the report as JSON (with both orders when they differ)')
     .action(async (name: string, _options: unknown, command: Command) => {
       const { json, orders, seed } = command.optsWithGlobals<{ json?: boolean, orders?: number, seed?: number }>()
