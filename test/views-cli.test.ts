@@ -76,6 +76,12 @@ describe('kv and views commands', () => {
     assert.deepEqual(ndjson(ok(['--dir', dir, 'kv', 'list', '--prefix', 'o', '--json'])).map((r) => r.key), ['obj'])
     assert.deepEqual(ndjson(ok(['--dir', dir, 'kv', 'list', '--limit', '2', '--json'])).map((r) => r.key), ['n', 'obj'])
     fails(run(['--dir', dir, 'kv', 'put', 'only-a-key']), 'INVALID_ARGUMENT', 2)
+    // Keys that would break the line format are printed as JSON strings.
+    ok(['--dir', dir, 'kv', 'put', 'a b', '1'])
+    ok(['--dir', dir, 'kv', 'put', 'x\ny', '2'])
+    ok(['--dir', dir, 'kv', 'put', '', '3'])
+    assert.equal(ok(['--dir', dir, 'kv', 'list', '--limit', '3']), '"" 3\n"a b" 1\nn 42\n')
+    assert.equal(ok(['--dir', dir, 'kv', 'list', '--prefix', 'x']), '"x\\ny" 2\n')
   })
 
   test('a forked author\'s value is marked by kv get', async () => {
@@ -121,6 +127,7 @@ describe('kv and views commands', () => {
     assert.match(ok(['--dir', dir, 'views', 'check', 'types']), /determinism: ok/)
     fails(run(['--dir', dir, 'views', 'rebuild', 'nope']), 'NOT_FOUND', 1)
     fails(run(['--dir', dir, 'views', 'check', 'kv', '--orders', '2', '--seed', '4294967296']), 'INVALID_ARGUMENT', 2)
+    fails(run(['--dir', dir, 'views', 'frob']), 'INVALID_ARGUMENT', 2)
 
     // A view an application stored: listed, but the command cannot rebuild it.
     const book = await Logbook.open({ dir })

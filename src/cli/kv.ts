@@ -27,8 +27,16 @@ function valueText (value: { value: unknown, deleted: boolean, forked: boolean }
   return value.forked ? `${text}  (forked author)` : text
 }
 
+/**
+ * A key as `kv list` prints it: as it is, unless it would break the line format (empty, white space,
+ * control characters, or a leading quote), then as a JSON string.
+ */
+export function keyText (key: string): string {
+  return key === '' || /[\s\p{Cc}]/u.test(key) || key.startsWith('"') ? JSON.stringify(key) : key
+}
+
 async function printResult (result: KvResult, withKey: boolean): Promise<void> {
-  const prefix = withKey ? `${result.key} ` : ''
+  const prefix = withKey ? `${keyText(result.key)} ` : ''
   if (!result.conflict) {
     await out.line(prefix + valueText(result.values[0]))
     return
@@ -76,7 +84,7 @@ export function register (program: Command): void {
     })
 
   kv.command('list')
-    .description('list keys in order with their values (deleted keys left out)')
+    .description('list keys in order with their values (deleted keys left out); a key with white space or control characters, or an empty one, is printed as a JSON string')
     .option('--prefix <p>', 'only keys that start with P')
     .option('--limit <n>', 'at most N keys', intArg)
     .option('--json', 'NDJSON: one key per line, as `kv get --json` prints it')

@@ -119,7 +119,10 @@ export function register (program: Command): void {
   const views = program.command('views')
     .description('list materialized views: version, progress, entries behind, failures')
     .option('--json', 'NDJSON: one view per line')
+    // Words that are not a subcommand reach the action, which names them (rather than "too many arguments").
+    .allowExcessArguments(true)
     .action(async (options: { json?: boolean }, command: Command) => {
+      if (command.args.length > 0) command.error(`unknown command 'views ${command.args[0]}' (views has rebuild and check)`, { exitCode: 2, code: 'logbook.unknownCommand' })
       await withBook(command, async (book) => {
         const statuses = await listed(book)
         if (options.json === true) {
