@@ -108,3 +108,38 @@ test('verify finds a ready entry that no stored signature authenticates', async 
   assert.equal(problems.length, 1)
   assert.match(problems[0], new RegExp(`entry ${toHex(waiting.ids[0])}: no stored signature authenticates it`))
 })
+
+test('a fork proof is the same in every order when the forked entry has several successors', async () => {
+  const base = chain(a, 0, null, ['1', '2', '3', '4'].map((v) => ({ v })))
+  const first = chain(a, 4, base.ids[3], [{ v: 'L' }, { v: 'C1' }]) // L unsigned, C1 signed
+  const second = chain(a, 4, base.ids[3], [{ v: 'L' }, { v: 'C2' }]) // the same L, another successor
+  const other = chain(a, 4, base.ids[3], [{ v: 'H' }]) // the fork at seq 5
+  const proofs: unknown[] = []
+  for (const order of [[base, first, second, other], [base, second, first, other], [other, second, base, first]]) {
+    const book = await memoryBook()
+    for (const segment of order) await book.import(frameOf(segment))
+    const forks = (await snapshot(book)).forks
+    assert.equal(forks.length, 1)
+    proofs.push(forks)
+    await book.close()
+  }
+  assert.deepEqual(proofs[1], proofs[0])
+  assert.deepEqual(proofs[2], proofs[0])
+})
+
+test('a fork proof takes the shortest run to a signature, pending or ready', async () => {
+  const missing = chain(b, 0, null, [{ v: 'X' }]) // never imported
+  const base = chain(a, 0, null, ['1', '2', '3', '4'].map((v) => ({ v })))
+  const short = chain(a, 4, base.ids[3], [{ v: 'L' }, { v: 'C1', links: [missing.ids[0]] }]) // C1 signed, waits for X
+  const other = chain(a, 4, base.ids[3], [{ v: 'H' }])
+  // After L, a run signed only at its end: 1,025 entries from L, more than a segment may hold.
+  const long = chain(a, 5, short.ids[0], Array.from({ length: 1024 }, (_, i) => ({ v: `z${i}` })))
+  const book = await memoryBook()
+  for (const segment of [base, short, other, long]) assert.equal((await book.import(frameOf(segment))).rejectedCount, 0)
+  const forks = await book.forks()
+  assert.equal(forks.length, 1)
+  const lengths = forks[0].proof.map((segment) => segment.entries.length).sort()
+  assert.deepEqual(lengths, [1, 2])
+  assert.deepEqual((await book.verify()).problems, [])
+  await book.close()
+})

@@ -1,7 +1,7 @@
 // Fork proofs. A store keeps, per forked author, one canonical conflicting pair: the lowest seq at
 // which two authenticated entries differ, and the two smallest ids there. The proof is derived from the
-// stored entries on demand: for each of the two ids, the author's run from it to the first signed entry
-// along its branch. Any store verifies such a proof on its own.
+// stored entries on demand: for each of the two ids, the author's shortest run from it to a signed entry
+// (runToSignature says which run when there are several). Any store verifies such a proof on its own.
 import { LogbookError } from '../errors.js'
 import { compareBytes, equalBytes, toHex } from '../entry/bytes.js'
 import { MAX_SEGMENT_ENTRIES } from '../entry/limits.js'
@@ -18,77 +18,117 @@ export interface ForkProof {
   segments: [AuthenticatedSegment, AuthenticatedSegment]
 }
 
-type Cursor =
-  | { kind: 'ready', page: DecodedPage, index: number }
-  | { kind: 'pending', segment: AuthenticatedSegment, index: number }
-
-function cursorIds (cursor: Cursor): Uint8Array[] {
-  return cursor.kind === 'ready' ? cursor.page.ids : cursor.segment.ids
-}
-function cursorEntries (cursor: Cursor): SegmentEntry[] {
-  return cursor.kind === 'ready' ? cursor.page.segment.entries : cursor.segment.entries
-}
-function cursorFirstSeq (cursor: Cursor): number {
-  return cursor.kind === 'ready' ? cursor.page.segment.firstSeq : cursor.segment.firstSeq
-}
-function cursorPrev (cursor: Cursor): Uint8Array | null {
-  if (cursor.index > 0) return cursorIds(cursor)[cursor.index - 1]
-  return cursor.kind === 'ready' ? cursor.page.segment.firstPrev : cursor.segment.firstPrev
+/** One stored entry of the author, as far as a proof needs it. */
+interface Stored {
+  id: Uint8Array
+  entry: SegmentEntry
 }
 
-async function pendingCursor (reader: StoreReader, author: Uint8Array, seq: number, matches: (segment: AuthenticatedSegment, index: number) => boolean): Promise<Cursor | undefined> {
-  for await (const segment of reader.pendingSegments()) {
-    if (!equalBytes(segment.author, author)) continue
+/** A step of the search: an entry and the step before it (null for the fork entry). */
+interface Step {
+  stored: Stored
+  before: Step | null
+}
+
+/**
+ * Keeps one copy per id, the signed one if any copy is: the same entry may be stored in a ready page and
+ * in pending segments, with signatures on some copies only.
+ */
+function keep (found: Map<string, Stored>, id: Uint8Array, entry: SegmentEntry): void {
+  const key = toHex(id)
+  const known = found.get(key)
+  if (known === undefined || (known.entry.signature === null && entry.signature !== null)) found.set(key, { id, entry })
+}
+
+/** The author's pending segments, read once per proof. */
+async function pendingOf (reader: StoreReader, author: Uint8Array): Promise<AuthenticatedSegment[]> {
+  const out: AuthenticatedSegment[] = []
+  for await (const segment of reader.pendingSegments()) if (equalBytes(segment.author, author)) out.push(segment)
+  return out
+}
+
+/** The entries at `seq` in these pages and pending segments for which `matches(id, prev)` holds: one per id, sorted by id. */
+function entriesAt (pending: AuthenticatedSegment[], seq: number, matches: (id: Uint8Array, prev: Uint8Array | null) => boolean, readyCandidates: DecodedPage[]): Stored[] {
+  const found = new Map<string, Stored>()
+  for (const page of readyCandidates) {
+    const slot = seq - page.segment.firstSeq
+    if (slot < 0 || slot >= page.ids.length) continue
+    const prev = slot === 0 ? page.segment.firstPrev : page.ids[slot - 1]
+    if (matches(page.ids[slot], prev)) keep(found, page.ids[slot], page.segment.entries[slot])
+  }
+  for (const segment of pending) {
     const index = seq - segment.firstSeq
-    if (index >= 0 && index < segment.ids.length && matches(segment, index)) return { kind: 'pending', segment, index }
+    if (index < 0 || index >= segment.ids.length) continue
+    const prev = index === 0 ? segment.firstPrev : segment.ids[index - 1]
+    if (matches(segment.ids[index], prev)) keep(found, segment.ids[index], segment.entries[index])
   }
-  return undefined
+  return [...found.values()].sort((a, b) => compareBytes(a.id, b.id))
 }
 
-/** Where the entry with `id` (at `seq`) is stored: a ready page or a pending segment. */
-async function cursorAt (reader: StoreReader, author: Uint8Array, seq: number, id: Uint8Array): Promise<Cursor | undefined> {
+/** The ready page holding `id`, if it is ready. */
+async function readyPageOf (reader: StoreReader, id: Uint8Array): Promise<DecodedPage | undefined> {
   const location = await reader.locate(id)
-  if (location !== undefined) {
-    const page = await reader.page(location.pageKey)
-    if (page !== undefined && equalBytes(page.ids[location.slot], id)) return { kind: 'ready', page, index: location.slot }
-  }
-  return await pendingCursor(reader, author, seq, (segment, index) => equalBytes(segment.ids[index], id))
+  if (location === undefined) return undefined
+  const page = await reader.page(location.pageKey)
+  return page !== undefined && equalBytes(page.ids[location.slot], id) ? page : undefined
 }
 
-/** The entry right after `id` (at `seq`) on the same branch. */
-async function successor (reader: StoreReader, author: Uint8Array, seq: number, id: Uint8Array): Promise<Cursor | undefined> {
+/** The entries right after `id` (at `seq`) on any branch: in its own page, in pages that start after it, in pending segments. */
+async function successors (reader: StoreReader, author: Uint8Array, pending: AuthenticatedSegment[], seq: number, id: Uint8Array): Promise<Stored[]> {
+  const pages: DecodedPage[] = []
+  const own = await readyPageOf(reader, id)
+  if (own !== undefined) pages.push(own)
   for await (const row of reader.authorPages(author, seq + 1, seq + PAGE_ENTRIES)) {
     if (row.firstSeq !== seq + 1) continue
     const page = await reader.page(row.pageKey)
-    if (page?.segment.firstPrev !== null && page !== undefined && equalBytes(page.segment.firstPrev as Uint8Array, id)) return { kind: 'ready', page, index: 0 }
+    if (page !== undefined) pages.push(page)
   }
-  return await pendingCursor(reader, author, seq + 1, (segment, index) =>
-    equalBytes(index === 0 ? segment.firstPrev as Uint8Array : segment.ids[index - 1], id))
+  return entriesAt(pending, seq + 1, (_, prev) => prev !== null && equalBytes(prev, id), pages)
 }
 
-/** The run from the entry `id` to the first signed entry after it on its branch, as a segment. */
+/**
+ * The run from the entry `id` (at `seq`) to a signed entry, as a segment: the shortest such run over
+ * every branch the store holds (ready or pending), and among runs of that length the one whose ids are
+ * smallest, step by step. The proof is then the same on every store that holds the same entries,
+ * whatever order they arrived in.
+ */
 export async function runToSignature (reader: StoreReader, space: Uint8Array, author: Uint8Array, seq: number, id: Uint8Array): Promise<AuthenticatedSegment> {
-  let cursor = await cursorAt(reader, author, seq, id)
-  if (cursor === undefined) throw new LogbookError('VERIFY_FAILED', `fork entry ${toHex(id)} is not stored`)
-  const firstPrev = cursorPrev(cursor)
-  const entries: SegmentEntry[] = []
-  const ids: Uint8Array[] = []
-  while (entries.length < MAX_SEGMENT_ENTRIES) {
-    const entry = cursorEntries(cursor)[cursor.index]
-    const entryId = cursorIds(cursor)[cursor.index]
-    entries.push(entry)
-    ids.push(entryId)
-    if (entry.signature !== null) return { space, author, firstSeq: seq, firstPrev, entries, ids }
-    const currentSeq = cursorFirstSeq(cursor) + cursor.index
-    if (cursor.index + 1 < cursorIds(cursor).length) {
-      cursor = { ...cursor, index: cursor.index + 1 }
-    } else {
-      const next = await successor(reader, author, currentSeq, entryId)
-      if (next === undefined) break
-      cursor = next
+  const pending = await pendingOf(reader, author)
+  const own = await readyPageOf(reader, id)
+  const copies = entriesAt(pending, seq, (candidate) => equalBytes(candidate, id), own === undefined ? [] : [own])
+  if (copies.length === 0) throw new LogbookError('VERIFY_FAILED', `fork entry ${toHex(id)} is not stored`)
+  const firstPrev = prevOf(own, pending, seq, id)
+  // Breadth first: each level holds the runs of one length, in the order of their ids.
+  let level: Step[] = [{ stored: copies[0], before: null }]
+  for (let length = 1; length <= MAX_SEGMENT_ENTRIES && level.length > 0; length++) {
+    const signed = level.find((step) => step.stored.entry.signature !== null)
+    if (signed !== undefined) return runSegment(space, author, seq, firstPrev, signed)
+    const next: Step[] = []
+    for (const step of level) {
+      for (const stored of await successors(reader, author, pending, seq + length - 1, step.stored.id)) next.push({ stored, before: step })
     }
+    level = next
   }
   throw new LogbookError('VERIFY_FAILED', `no signature authenticates entry ${toHex(id)}`)
+}
+
+/** The prev of the entry `id` at `seq`, from whichever copy holds it (every copy names the same prev). */
+function prevOf (own: DecodedPage | undefined, pending: AuthenticatedSegment[], seq: number, id: Uint8Array): Uint8Array | null {
+  const holders: Array<{ firstSeq: number, firstPrev: Uint8Array | null, ids: Uint8Array[] }> = []
+  if (own !== undefined) holders.push({ firstSeq: own.segment.firstSeq, firstPrev: own.segment.firstPrev, ids: own.ids })
+  for (const segment of pending) holders.push(segment)
+  for (const holder of holders) {
+    const index = seq - holder.firstSeq
+    if (index >= 0 && index < holder.ids.length && equalBytes(holder.ids[index], id)) return index === 0 ? holder.firstPrev : holder.ids[index - 1]
+  }
+  return null
+}
+
+function runSegment (space: Uint8Array, author: Uint8Array, seq: number, firstPrev: Uint8Array | null, last: Step): AuthenticatedSegment {
+  const run: Stored[] = []
+  for (let step: Step | null = last; step !== null; step = step.before) run.push(step.stored)
+  run.reverse()
+  return { space, author, firstSeq: seq, firstPrev, entries: run.map((stored) => stored.entry), ids: run.map((stored) => stored.id) }
 }
 
 export async function deriveForkProof (reader: StoreReader, space: Uint8Array, author: Uint8Array, marker: ForkMarker): Promise<ForkProof> {
