@@ -128,11 +128,12 @@ export class View<Api = unknown> extends EventEmitter {
 
   /**
    * An author's fork marker was set or withdrawn: a view that excludes forked authors rebuilds unless it
-   * already leaves out exactly the forked ones (before the checkpoint is loaded, load() decides).
+   * already leaves out exactly the forked ones (before the checkpoint is loaded, load() decides). During a
+   * wipe it always rebuilds again: the wipe chose its excluded authors before this change.
    */
   forksChanged (): void {
     if (this.forks !== 'exclude' || this.checkpoint === null || this.rebuildReason !== null) return
-    if (!this.excludesExactly([...this.excluded].sort())) {
+    if (this.wiping || !this.excludesExactly([...this.excluded].sort())) {
       this.rebuildReason = 'forks'
       this.kick()
     }
