@@ -22,6 +22,9 @@ export interface ForkProof {
 interface Stored {
   id: Uint8Array
   entry: SegmentEntry
+  prev: Uint8Array | null
+  /** The ready page holding it, when it is ready (its successor may be the page's next slot). */
+  page: DecodedPage | null
 }
 
 /** A step of the search: an entry and the step before it (null for the fork entry). */
@@ -34,10 +37,14 @@ interface Step {
  * Keeps one copy per id, the signed one if any copy is: the same entry may be stored in a ready page and
  * in pending segments, with signatures on some copies only.
  */
-function keep (found: Map<string, Stored>, id: Uint8Array, entry: SegmentEntry): void {
+function keep (found: Map<string, Stored>, id: Uint8Array, entry: SegmentEntry, prev: Uint8Array | null, page: DecodedPage | null): void {
   const key = toHex(id)
   const known = found.get(key)
-  if (known === undefined || (known.entry.signature === null && entry.signature !== null)) found.set(key, { id, entry })
+  if (known === undefined) found.set(key, { id, entry, prev, page })
+  else {
+    if (known.entry.signature === null && entry.signature !== null) known.entry = entry
+    known.page ??= page
+  }
 }
 
 /** The author's pending segments, read once per proof. */
@@ -54,13 +61,13 @@ function entriesAt (pending: AuthenticatedSegment[], seq: number, matches: (id: 
     const slot = seq - page.segment.firstSeq
     if (slot < 0 || slot >= page.ids.length) continue
     const prev = slot === 0 ? page.segment.firstPrev : page.ids[slot - 1]
-    if (matches(page.ids[slot], prev)) keep(found, page.ids[slot], page.segment.entries[slot])
+    if (matches(page.ids[slot], prev)) keep(found, page.ids[slot], page.segment.entries[slot], prev, page)
   }
   for (const segment of pending) {
     const index = seq - segment.firstSeq
     if (index < 0 || index >= segment.ids.length) continue
     const prev = index === 0 ? segment.firstPrev : segment.ids[index - 1]
-    if (matches(segment.ids[index], prev)) keep(found, segment.ids[index], segment.entries[index])
+    if (matches(segment.ids[index], prev)) keep(found, segment.ids[index], segment.entries[index], prev, null)
   }
   return [...found.values()].sort((a, b) => compareBytes(a.id, b.id))
 }
@@ -73,11 +80,10 @@ async function readyPageOf (reader: StoreReader, id: Uint8Array): Promise<Decode
   return page !== undefined && equalBytes(page.ids[location.slot], id) ? page : undefined
 }
 
-/** The entries right after `id` (at `seq`) on any branch: in its own page, in pages that start after it, in pending segments. */
-async function successors (reader: StoreReader, author: Uint8Array, pending: AuthenticatedSegment[], seq: number, id: Uint8Array): Promise<Stored[]> {
-  const pages: DecodedPage[] = []
-  const own = await readyPageOf(reader, id)
-  if (own !== undefined) pages.push(own)
+/** The entries right after `stored` (at `seq`) on any branch: in its own page, in pages that start after it, in pending segments. */
+async function successors (reader: StoreReader, author: Uint8Array, pending: AuthenticatedSegment[], seq: number, stored: Stored): Promise<Stored[]> {
+  const { id } = stored
+  const pages: DecodedPage[] = stored.page === null ? [] : [stored.page]
   for await (const row of reader.authorPages(author, seq + 1, seq + PAGE_ENTRIES)) {
     if (row.firstSeq !== seq + 1) continue
     const page = await reader.page(row.pageKey)
@@ -97,31 +103,18 @@ export async function runToSignature (reader: StoreReader, space: Uint8Array, au
   const own = await readyPageOf(reader, id)
   const copies = entriesAt(pending, seq, (candidate) => equalBytes(candidate, id), own === undefined ? [] : [own])
   if (copies.length === 0) throw new LogbookError('VERIFY_FAILED', `fork entry ${toHex(id)} is not stored`)
-  const firstPrev = prevOf(own, pending, seq, id)
   // Breadth first: each level holds the runs of one length, in the order of their ids.
   let level: Step[] = [{ stored: copies[0], before: null }]
   for (let length = 1; length <= MAX_SEGMENT_ENTRIES && level.length > 0; length++) {
     const signed = level.find((step) => step.stored.entry.signature !== null)
-    if (signed !== undefined) return runSegment(space, author, seq, firstPrev, signed)
+    if (signed !== undefined) return runSegment(space, author, seq, copies[0].prev, signed)
     const next: Step[] = []
     for (const step of level) {
-      for (const stored of await successors(reader, author, pending, seq + length - 1, step.stored.id)) next.push({ stored, before: step })
+      for (const stored of await successors(reader, author, pending, seq + length - 1, step.stored)) next.push({ stored, before: step })
     }
     level = next
   }
   throw new LogbookError('VERIFY_FAILED', `no signature authenticates entry ${toHex(id)}`)
-}
-
-/** The prev of the entry `id` at `seq`, from whichever copy holds it (every copy names the same prev). */
-function prevOf (own: DecodedPage | undefined, pending: AuthenticatedSegment[], seq: number, id: Uint8Array): Uint8Array | null {
-  const holders: Array<{ firstSeq: number, firstPrev: Uint8Array | null, ids: Uint8Array[] }> = []
-  if (own !== undefined) holders.push({ firstSeq: own.segment.firstSeq, firstPrev: own.segment.firstPrev, ids: own.ids })
-  for (const segment of pending) holders.push(segment)
-  for (const holder of holders) {
-    const index = seq - holder.firstSeq
-    if (index >= 0 && index < holder.ids.length && equalBytes(holder.ids[index], id)) return index === 0 ? holder.firstPrev : holder.ids[index - 1]
-  }
-  return null
 }
 
 function runSegment (space: Uint8Array, author: Uint8Array, seq: number, firstPrev: Uint8Array | null, last: Step): AuthenticatedSegment {

@@ -285,11 +285,6 @@ export class Ingestor {
     return { author: page.author, seq: page.firstSeq + slot }
   }
 
-  /**
-   * A segment whose chain can never become ready (its prev is not its author's previous entry): one that
-   * arrives is rejected; one that waited in the pending area is removed from it, so every order of
-   * arrival ends in the same state.
-   */
   /** Tells every listener; a listener's bug must not undo an acknowledged write or skip the wake-ups after it. */
   private notify (tell: (listener: IngestListener) => void): void {
     for (const listener of this.listeners) {
@@ -301,6 +296,11 @@ export class Ingestor {
     }
   }
 
+  /**
+   * A segment whose chain can never become ready (its prev is not its author's previous entry): one that
+   * arrives is rejected; one that waited in the pending area is removed from it, so every order of
+   * arrival ends in the same state.
+   */
   private async dropInvalid (segment: AuthenticatedSegment, fromPending: Uint8Array | null, sync: boolean, why: string): Promise<Uint8Array[]> {
     if (fromPending === null) throw new LogbookError('BAD_CHAIN', why)
     const old = this.state.pending.get(toHex(fromPending))

@@ -40,7 +40,6 @@ export interface AppliedBatch {
   failureOps: ViewOp[]
 }
 
-
 /**
  * Runs `definition.apply` over `entries` (ready, in local order), leaving out authors in `excluded`.
  * Nothing is written: the caller commits the returned operations with its checkpoint. `pending` holds the

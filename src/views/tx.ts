@@ -144,7 +144,6 @@ export class Transaction implements ViewTx {
     this.close()
   }
 
-
   /** After this, the view can no longer write through it (writes from a stray callback would be lost). */
   close (): void {
     this.open = false

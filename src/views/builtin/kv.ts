@@ -91,6 +91,11 @@ async function applyKv (entries: ViewEntry[], tx: ViewTx): Promise<void> {
   }
 }
 
+/** A key none of whose current values is a value: never written, or every current value a deletion. */
+function absent (row: Row): boolean {
+  return row.every(([, current]) => current === null)
+}
+
 /** A key for a message: quoted, and cut short (a key may be 16k characters). */
 export function quoteKey (key: string): string {
   return JSON.stringify(key.length > 64 ? key.slice(0, 64) + '…' : key)
@@ -105,7 +110,7 @@ function kvApi (context: ViewContext): KvApi {
     return { id, author, seq: entry.seq, value, deleted: value === null, forked: forked(author) }
   }
   const result = async (key: string, row: Row): Promise<KvResult | undefined> => {
-    if (row.every(([, current]) => current === null)) return undefined
+    if (absent(row)) return undefined
     const values: KvValue[] = []
     for (const [id, current] of row) values.push(await kvValue(id, current))
     return { key, values, conflict: values.length > 1 }
@@ -117,9 +122,14 @@ function kvApi (context: ViewContext): KvApi {
     if (problem !== null) throw new LogbookError('INVALID_ARGUMENT', `a kv key ${problem}`)
     return key
   }
-  const write = async (key: string, value: unknown): Promise<string> => {
+  /** The key's row once the view has caught up ([] when never written). */
+  const currentRow = async (key: string): Promise<Row> => {
     await context.ready()
-    const current = ((await context.get(checkKey(key)) ?? []) as Row).map(([id]) => id)
+    return (await context.get(checkKey(key)) ?? []) as Row
+  }
+  /** Appends `value` for `key`, replacing the values of `row` (the key's current row). */
+  const write = async (key: string, value: unknown, row: Row): Promise<string> => {
+    const current = row.map(([id]) => id)
     // An entry links to at most MAX_LINKS entries: with more current values, each further entry replaces
     // the one before it and the next share of them, and only the last remains.
     let id = await context.book.append({ type: KV_TYPE, key, value } as Payload, { links: current.slice(0, MAX_LINKS) })
@@ -150,14 +160,13 @@ function kvApi (context: ViewContext): KvApi {
     },
     put: async (key, value) => {
       if (value === undefined) throw new LogbookError('INVALID_ARGUMENT', 'a kv value must be a JSON value (null deletes)')
-      return await write(key, value)
+      return await write(key, value, await currentRow(key))
     },
     del: async (key) => {
-      await context.ready()
-      const row = await context.get(checkKey(key)) as Row | undefined
+      const row = await currentRow(key)
       // Deleting what is absent would only append an entry that replaces nothing here.
-      if (row === undefined || row.every(([, current]) => current === null)) throw new LogbookError('NOT_FOUND', `no value for key ${quoteKey(key)}: nothing to delete`)
-      return await write(key, null)
+      if (absent(row)) throw new LogbookError('NOT_FOUND', `no value for key ${quoteKey(key)}: nothing to delete`)
+      return await write(key, null, row)
     }
   }
 }
