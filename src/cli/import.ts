@@ -4,6 +4,7 @@ import type { Command } from 'commander'
 import type { SingleBar } from 'cli-progress'
 import { LogbookError, type ImportSummary } from '../index.js'
 import { out, withBook } from './context.js'
+import { counted } from './output.js'
 import { checkReadable, concatSources, isStdin, locate, type SourceStarts } from './input.js'
 
 async function totalBytes (files: string[]): Promise<number | null> {
@@ -17,13 +18,8 @@ async function totalBytes (files: string[]): Promise<number | null> {
   return total
 }
 
-function segments (n: number): string {
-  return n === 1 ? '1 segment' : `${n} segments`
-}
-
-function entries (n: number): string {
-  return n === 1 ? '1 entry' : `${n} entries`
-}
+const segments = (n: number): string => counted(n, 'segment', 'segments')
+const entries = (n: number): string => counted(n, 'entry', 'entries')
 
 /** With several sources, where a stream offset falls: ` (in FILE at byte N)`. */
 function sourceOf (starts: SourceStarts, offset: number): string {

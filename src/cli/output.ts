@@ -66,25 +66,26 @@ export class Output {
   }
 
   private async raw (chunk: string | Uint8Array): Promise<void> {
-    if (this.broken) return this.closed()
+    if (this.broken) {
+      if (this.dropWhenBroken) return
+      throw new BrokenPipe()
+    }
     await new Promise<void>((resolve, reject) => {
       this.stream.write(chunk, (err?: Error | null) => {
         if (err === undefined || err === null) { resolve(); return }
-        if (BROKEN_CODES.has((err as NodeJS.ErrnoException).code ?? '')) {
-          this.broken = true
-          try { this.closed() } catch (closed) { reject(closed); return }
-          resolve()
-        } else {
-          reject(err)
-        }
+        if (!BROKEN_CODES.has((err as NodeJS.ErrnoException).code ?? '')) { reject(err); return }
+        // stdout is closed: stop the command quietly, or drop the output (keepWorkingWhenClosed).
+        this.broken = true
+        if (this.dropWhenBroken) resolve()
+        else reject(new BrokenPipe())
       })
     })
   }
+}
 
-  /** stdout is closed: stop the command quietly, or drop the output (keepWorkingWhenClosed). */
-  private closed (): void {
-    if (!this.dropWhenBroken) throw new BrokenPipe()
-  }
+/** `n` things, in the singular for one: counted(1, 'entry', 'entries') is '1 entry'. */
+export function counted (n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`
 }
 
 /** One line: newlines inside a message (commander's suggestions) become spaces. */

@@ -1,6 +1,7 @@
 // logbook status [--json]: counts, pending entries with what they wait for, forks.
 import type { Command } from 'commander'
 import { out, withBook } from './context.js'
+import { counted } from './output.js'
 
 export function register (program: Command): void {
   program.command('status')
@@ -18,11 +19,11 @@ export function register (program: Command): void {
         await out.line(`entries:  ${status.entries}`)
         await out.line(`feeds:    ${status.feeds}`)
         await out.line(`heads:    ${status.heads}`)
-        await out.line(`pending:  ${status.pendingEntries === 1 ? '1 entry' : `${status.pendingEntries} entries`}`)
+        await out.line(`pending:  ${counted(status.pendingEntries, 'entry', 'entries')}`)
         for (const item of status.pending) {
           const why = item.reason === 'prev' ? 'its previous entry' : 'a linked entry'
           const range = item.fromSeq === item.toSeq ? `seq ${item.fromSeq}` : `seq ${item.fromSeq}..${item.toSeq}`
-          await out.line(`  ${item.author.slice(0, 8)} ${range} (${item.entries === 1 ? '1 entry' : `${item.entries} entries`}) waits for ${why} ${item.waitsFor}`)
+          await out.line(`  ${item.author.slice(0, 8)} ${range} (${counted(item.entries, 'entry', 'entries')}) waits for ${why} ${item.waitsFor}`)
         }
         await out.line(`forks:    ${status.forks.length}`)
         for (const fork of status.forks) await out.line(`  ${fork.author} at seq ${fork.seq} (see \`logbook forks\`)`)
