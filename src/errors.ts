@@ -24,7 +24,9 @@ export const ERROR_CODES = {
   BEHIND_OWN_HEAD: 'this store knows a later entry of its own identity that it did not write',
   SEQ_OVERFLOW: 'a feed reached the largest sequence number',
   VERIFY_FAILED: 'stored data failed verification',
-  NOT_FOUND: 'no such entry'
+  NOT_FOUND: 'no such entry',
+  AMBIGUOUS_ID: 'an id prefix matches more than one entry',
+  IO_ERROR: 'the disk refused a read or write (full, read-only, or failing)'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES
