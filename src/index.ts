@@ -1,6 +1,10 @@
 // logbook: signed, hash-linked append-only logs on LevelDB. The public API; re-exports only.
 export { Logbook, toLogEntry } from './logbook.js'
-export type { LogEntry, OpenOptions, AppendOptions, StatusReport, PendingReport, ForkReport, Payload } from './logbook.js'
+export type { LogEntry, OpenOptions, AppendOptions, StatusReport, PendingReport, ForkReport } from './logbook.js'
+export { checkJsonValue } from './payload.js'
+export { parseExactJson, JsonText } from './json-text.js'
+export type { JsonTextOptions } from './json-text.js'
+export type { JsonValue, Payload } from './payload.js'
 export { Identity } from './identity.js'
 export { LogbookError, ERROR_CODES, isLogbookError } from './errors.js'
 export type { ErrorCode } from './errors.js'

@@ -7,8 +7,9 @@ import { randomBytes, spaceIdFromKey, SPACE_KEY_BYTES } from './crypto/index.js'
 import { LogbookError } from './errors.js'
 import { compareBytes, fromHex, toHex } from './entry/bytes.js'
 import { MAX_PAYLOAD_BYTES } from './entry/limits.js'
-import { buildSignedSegments, checkEntryBody } from './entry/segment.js'
+import { checkEntryBody, signedSegments } from './entry/segment.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type EntryBody } from './entry/types.js'
+import { encodePayload, type Payload } from './payload.js'
 import { Identity } from './identity.js'
 import { exportBytes, type ExportOptions } from './io/export.js'
 import { importStream, type ImportOptions, type ImportSummary } from './io/import.js'
@@ -25,8 +26,6 @@ import type { View } from './views/view.js'
 
 /** The views database's LevelDB write buffer (the log's keeps LevelDB's default 4 MiB). */
 const VIEWS_WRITE_BUFFER_BYTES = 12 * 1024 * 1024
-
-export type Payload = Uint8Array | string | number | boolean | null | readonly unknown[] | { readonly [key: string]: unknown }
 
 /** An entry as the API shows it: ids and keys as lowercase hex, JSON payloads parsed. */
 export interface LogEntry {
@@ -89,7 +88,6 @@ export interface StatusReport {
 }
 
 const utf8 = new TextDecoder()
-const encoder = new TextEncoder()
 
 export function toLogEntry (entry: StoredEntry): LogEntry {
   const json = entry.kind === PAYLOAD_JSON
@@ -105,13 +103,6 @@ export function toLogEntry (entry: StoredEntry): LogEntry {
     kind: json ? 'json' : 'binary',
     payload: json ? JSON.parse(utf8.decode(entry.payload)) : entry.payload
   }
-}
-
-function encodePayload (value: Payload, index: number): { kind: typeof PAYLOAD_BINARY | typeof PAYLOAD_JSON, payload: Uint8Array } {
-  if (value instanceof Uint8Array) return { kind: PAYLOAD_BINARY, payload: value }
-  const text = JSON.stringify(value)
-  if (typeof text !== 'string') throw new LogbookError('INVALID_PAYLOAD', 'a payload must be bytes or a JSON value', { index })
-  return { kind: PAYLOAD_JSON, payload: encoder.encode(text) }
 }
 
 /** LevelDB's own reason under abstract-level's generic "failed to open". */
@@ -291,11 +282,13 @@ export class Logbook extends EventEmitter {
     if (values.length === 0) return []
     const timestamp = options.timestamp ?? Date.now()
     const links = [...new Set(options.links ?? [])].map((id) => parseId(id, 'link')).sort(compareBytes)
-    const bodies: EntryBody[] = values.map((value, i) => {
-      const { kind, payload } = encodePayload(value, i)
+    // Every payload is checked before anything is written. A plain loop, so a hole in the batch is seen.
+    const bodies: EntryBody[] = new Array(values.length)
+    for (let i = 0; i < values.length; i++) {
+      const { kind, payload } = encodePayload(values[i], i)
       if (payload.byteLength > MAX_PAYLOAD_BYTES) throw new LogbookError('PAYLOAD_TOO_LARGE', `payload ${i} is ${payload.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, { index: i })
-      return { timestamp, links: i === 0 ? links : [], kind, payload }
-    })
+      bodies[i] = { timestamp, links: i === 0 ? links : [], kind, payload }
+    }
     checkEntryBody({ ...bodies[0], payload: new Uint8Array(0), kind: PAYLOAD_BINARY })
     const ids = await this.store.ingestor.exclusive(async () => {
       if (links.length > 0) {
@@ -306,10 +299,14 @@ export class Logbook extends EventEmitter {
       }
       const tip = this.ownTip()
       const author = this.identity.publicKey
-      const segments = buildSignedSegments(this.store.space, author, this.identity.secretKey, tip.seq, tip.id, bodies)
       const counts = emptyCounts()
-      for (const segment of segments) await this.store.ingestor.ingest(segment, counts, options.sync ?? this.sync)
-      return segments.flatMap((segment) => segment.ids.map(toHex))
+      const appended: string[] = []
+      // Signed and ingested a segment at a time: a large append never holds all its segments at once.
+      for (const segment of signedSegments(this.store.space, author, this.identity.secretKey, tip.seq, tip.id, bodies)) {
+        await this.store.ingestor.ingest(segment, counts, options.sync ?? this.sync)
+        for (const id of segment.ids) appended.push(toHex(id))
+      }
+      return appended
     })
     return many ? ids : ids[0]
   }

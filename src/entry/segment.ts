@@ -212,11 +212,15 @@ export function splitIntoRuns<T extends EntryBody> (bodies: T[], firstSeq: numbe
 
 /** Builds the signed segments for appending `bodies` after (tipSeq, tipId) of this author's feed. */
 export function buildSignedSegments (space: Uint8Array, author: Uint8Array, secretKey: Uint8Array, tipSeq: number, tipId: Uint8Array | null, bodies: EntryBody[]): AuthenticatedSegment[] {
-  const segments: AuthenticatedSegment[] = []
+  return [...signedSegments(space, author, secretKey, tipSeq, tipId, bodies)]
+}
+
+/** The signed segments of buildSignedSegments, one at a time: a large append holds one in memory. */
+export function * signedSegments (space: Uint8Array, author: Uint8Array, secretKey: Uint8Array, tipSeq: number, tipId: Uint8Array | null, bodies: EntryBody[]): Generator<AuthenticatedSegment> {
+  if (tipSeq + bodies.length > MAX_SEQ) throw new LogbookError('SEQ_OVERFLOW', 'this feed has reached seq 2^53-1')
   let seq = tipSeq + 1
   let prev = tipId
   for (const run of splitIntoRuns(bodies, seq)) {
-    if (seq + run.length - 1 > MAX_SEQ) throw new LogbookError('SEQ_OVERFLOW', 'this feed has reached seq 2^53-1')
     const ids = computeChainIds(space, author, seq, prev, run)
     const entries: SegmentEntry[] = new Array(run.length)
     for (let i = 0; i < run.length; i++) {
@@ -224,9 +228,8 @@ export function buildSignedSegments (space: Uint8Array, author: Uint8Array, secr
       entries[i] = { timestamp: body.timestamp, links: body.links, kind: body.kind, payload: body.payload, signature: null }
     }
     entries[entries.length - 1].signature = signEntryId(ids[ids.length - 1], secretKey)
-    segments.push({ space, author, firstSeq: seq, firstPrev: prev, entries, ids })
+    yield { space, author, firstSeq: seq, firstPrev: prev, entries, ids }
     seq += run.length
     prev = ids[ids.length - 1]
   }
-  return segments
 }

@@ -12,7 +12,7 @@
 import { fromHex, toHex } from '../../entry/bytes.js'
 import { ID_BYTES, MAX_LINKS } from '../../entry/limits.js'
 import { LogbookError } from '../../errors.js'
-import type { Payload } from '../../logbook.js'
+import { checkJsonValue, type JsonValue } from '../../payload.js'
 import { viewKeyProblem } from '../tx.js'
 import type { ForkPolicy, ViewContext, ViewDefinition, ViewEntry, ViewTx } from '../types.js'
 
@@ -45,7 +45,7 @@ export interface KvApi {
   /** Keys in order (UTF-8 byte order) with their current values, deleted keys left out. */
   list: (options?: { prefix?: string, limit?: number }) => Promise<KvResult[]>
   /** Appends a kv entry that replaces the key's current values (it links to all of them); returns its id. */
-  put: (key: string, value: unknown) => Promise<string>
+  put: (key: string, value: JsonValue) => Promise<string>
   /** Appends a deletion that replaces the key's current values; returns its id. NOT_FOUND when the key is absent. */
   del: (key: string) => Promise<string>
 }
@@ -128,13 +128,13 @@ function kvApi (context: ViewContext): KvApi {
     return (await context.get(checkKey(key)) ?? []) as Row
   }
   /** Appends `value` for `key`, replacing the values of `row` (the key's current row). */
-  const write = async (key: string, value: unknown, row: Row): Promise<string> => {
+  const write = async (key: string, value: JsonValue, row: Row): Promise<string> => {
     const current = row.map(([id]) => id)
     // An entry links to at most MAX_LINKS entries: with more current values, each further entry replaces
     // the one before it and the next share of them, and only the last remains.
-    let id = await context.book.append({ type: KV_TYPE, key, value } as Payload, { links: current.slice(0, MAX_LINKS) })
+    let id = await context.book.append({ type: KV_TYPE, key, value }, { links: current.slice(0, MAX_LINKS) })
     for (let at = MAX_LINKS; at < current.length; at += MAX_LINKS - 1) {
-      id = await context.book.append({ type: KV_TYPE, key, value } as Payload, { links: [id, ...current.slice(at, at + MAX_LINKS - 1)] })
+      id = await context.book.append({ type: KV_TYPE, key, value }, { links: [id, ...current.slice(at, at + MAX_LINKS - 1)] })
     }
     return id
   }
@@ -159,7 +159,8 @@ function kvApi (context: ViewContext): KvApi {
       return out
     },
     put: async (key, value) => {
-      if (value === undefined) throw new LogbookError('INVALID_ARGUMENT', 'a kv value must be a JSON value (null deletes)')
+      // Refused before the key's row is read or anything appended (null is a JSON value: it deletes).
+      checkJsonValue(value, 'a kv value')
       return await write(key, value, await currentRow(key))
     },
     del: async (key) => {
