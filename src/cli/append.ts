@@ -1,11 +1,13 @@
-// logbook append [JSON] [--lines] [--link ID]... [--sync]
+// logbook append [VALUE] [--lines] [--string] [--link ID]... [--quiet] [--json] [--sync]
+// A value is JSON, read exactly (refused where JSON.parse would change it), or with --string the text
+// itself. --lines checks every line before any is appended: a bad line appends nothing, so a rerun after
+// fixing it cannot duplicate the lines before it.
 import type { Command } from 'commander'
-import { LogbookError, type Payload } from '../index.js'
+import { LogbookError, type Logbook, type Payload } from '../index.js'
 import { hexList, out, withBook } from './context.js'
-import { parseValue, readStdin, stdinLines } from './input.js'
+import { payloadFromText, readStdin, utf8Text, withoutLineEnd } from './input.js'
 
-/** Lines per book.append call: one signed segment (one signature) each. */
-export const BATCH_LINES = 1024
+interface AppendFlags { lines?: boolean, string?: boolean, link?: string[], quiet?: boolean, json?: boolean, sync?: boolean }
 
 /**
  * All of stdin as the value's text. Empty input (often a command upstream that failed) and bytes that are
@@ -14,68 +16,95 @@ export const BATCH_LINES = 1024
 async function stdinValue (): Promise<string> {
   const bytes = await readStdin()
   if (bytes.byteLength === 0) throw new LogbookError('INVALID_ARGUMENT', 'nothing on stdin to append (to append an empty string, give it as an argument: \'""\')')
+  const text = utf8Text(bytes)
+  if (text === undefined) throw new LogbookError('INVALID_PAYLOAD', 'stdin is not UTF-8 text; append takes JSON or text (the library takes bytes)')
+  return withoutLineEnd(text)
+}
+
+/** The first line of `bytes` that is not UTF-8 (from 1). */
+function firstBadLine (bytes: Buffer): number {
+  let line = 1
+  let start = 0
+  while (start <= bytes.byteLength) {
+    let end = bytes.indexOf(0x0a, start)
+    if (end < 0) end = bytes.byteLength
+    if (utf8Text(bytes.subarray(start, end)) === undefined) return line
+    line++
+    start = end + 1
+  }
+  return line
+}
+
+/** Every non-empty stdin line as a value, with its line number; the first bad line stops everything. */
+async function stdinLineValues (asString: boolean): Promise<{ values: Payload[], lineNumbers: number[] }> {
+  const bytes = await readStdin()
+  const text = utf8Text(bytes)
+  if (text === undefined) throw new LogbookError('INVALID_PAYLOAD', `stdin line ${firstBadLine(bytes)} is not UTF-8 text; nothing was appended`)
+  const values: Payload[] = []
+  const lineNumbers: number[] = []
+  let lineNumber = 0
+  let start = 0
+  while (start < text.length) {
+    let end = text.indexOf('\n', start)
+    if (end < 0) end = text.length
+    lineNumber++
+    // A line end is LF or CRLF.
+    const line = text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end)
+    start = end + 1
+    if (line === '') continue
+    try {
+      values.push(payloadFromText(line, { asString, what: 'stdin', firstLine: lineNumber }))
+    } catch (err) {
+      if (err instanceof LogbookError) throw new LogbookError(err.code, `${err.message}; nothing was appended`, { cause: err })
+      throw err
+    }
+    lineNumbers.push(lineNumber)
+  }
+  return { values, lineNumbers }
+}
+
+/** Appends every line's value in one call (the library checks them all before writing any). */
+async function appendLines (book: Logbook, flags: AppendFlags, links: string[]): Promise<string[]> {
+  const { values, lineNumbers } = await stdinLineValues(flags.string === true)
+  if (values.length === 0) {
+    if (links.length > 0) throw new LogbookError('INVALID_ARGUMENT', 'no lines on stdin: nothing to link')
+    return []
+  }
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-  } catch {
-    throw new LogbookError('INVALID_PAYLOAD', 'stdin is not UTF-8 text; append takes JSON or text (the library takes bytes)')
+    return await book.append(values, { links })
+  } catch (err) {
+    if (!(err instanceof LogbookError) || err.index === undefined) throw err
+    throw new LogbookError(err.code, `stdin line ${lineNumbers[err.index]}: ${err.message.replace(/^payload \d+ ?/, 'the entry ')}; nothing was appended`, { cause: err })
   }
 }
 
-interface AppendFlags { lines?: boolean, link?: string[], sync?: boolean }
-
 export function register (program: Command): void {
   program.command('append')
-    .description('append one entry (JSON, or else a string) from the argument or stdin; --lines: one per stdin line')
-    .argument('[value]', 'the value; JSON text is that JSON value, any other text is a string (default: all of stdin)')
-    .option('--lines', 'each non-empty stdin line is one entry, signed in batches of 1024')
+    .description('append one entry: a JSON value (or with --string, text) from the argument or stdin; --lines: one per stdin line')
+    .argument('[value]', 'the value as JSON, e.g. \'{"type":"note"}\' or \'"text"\' (default: all of stdin, less one trailing line end)')
+    .option('--lines', 'each non-empty stdin line is one entry; every line is checked before any is appended')
+    .option('--string', 'store the text itself as a JSON string instead of reading it as JSON')
     .option('--link <id>', 'an entry the (first) new entry follows; repeatable', hexList('link'))
+    .option('--quiet', 'print only the number of entries appended')
+    .option('--json', 'print {"id": ...} per entry (NDJSON), or {"appended": N} with --quiet')
     .option('--sync', 'fsync before reporting success')
-    .action(async (value: string | undefined, options: AppendFlags, command: Command) => {
-      if (options.lines === true && value !== undefined) {
+    .action(async (value: string | undefined, flags: AppendFlags, command: Command) => {
+      if (flags.lines === true && value !== undefined) {
         command.error('--lines reads stdin; do not also give a value', { exitCode: 2, code: 'logbook.conflict' })
       }
-      const links = options.link ?? []
+      const links = flags.link ?? []
       out.keepWorkingWhenClosed()
-      await withBook(command, async (book) => {
-        if (options.lines !== true) {
-          const text = value ?? await stdinValue()
-          // Always a batch of one: an array value is one entry, not a batch.
-          const [id] = await book.append([parseValue(text) as Payload], { links })
-          await out.line(id)
-          return
-        }
-        let batch: Payload[] = []
-        /** The stdin line number of each entry in `batch`. */
-        let lineNumbers: number[] = []
-        let first = true
-        const appendBatch = async (payloads: Payload[]): Promise<void> => {
-          const ids = await book.append(payloads, first ? { links } : {})
-          first = false
-          for (const id of ids) await out.line(id)
-        }
-        const flush = async (): Promise<void> => {
-          if (batch.length === 0) return
-          try {
-            await appendBatch(batch)
-          } catch (err) {
-            if (!(err instanceof LogbookError) || err.index === undefined) throw err
-            // Everything before the bad line is appended; the command stops at it, naming its line.
-            if (err.index > 0) await appendBatch(batch.slice(0, err.index))
-            throw new LogbookError(err.code, `line ${lineNumbers[err.index]}: ${err.message.replace(/^payload \d+ /, 'the entry ')}`, { cause: err })
-          }
-          batch = []
-          lineNumbers = []
-        }
-        let lineNumber = 0
-        for await (const line of stdinLines()) {
-          lineNumber++
-          if (line === '') continue
-          batch.push(parseValue(line) as Payload)
-          lineNumbers.push(lineNumber)
-          if (batch.length >= BATCH_LINES) await flush()
-        }
-        await flush()
-        if (first && links.length > 0) throw new LogbookError('INVALID_ARGUMENT', 'no lines on stdin: nothing to link')
-      }, { sync: options.sync })
+      const ids = await withBook(command, async (book) => {
+        if (flags.lines === true) return await appendLines(book, flags, links)
+        const text = value ?? await stdinValue()
+        const entry = payloadFromText(text, { asString: flags.string === true, what: value === undefined ? 'stdin' : 'the value' })
+        // Always a batch of one: an array value is one entry, not a batch.
+        return await book.append([entry], { links })
+      }, { sync: flags.sync })
+      if (flags.quiet === true) {
+        await (flags.json === true ? out.json({ appended: ids.length }) : out.line(String(ids.length)))
+        return
+      }
+      for (const id of ids) await (flags.json === true ? out.json({ id }) : out.line(id))
     })
 }

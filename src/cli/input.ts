@@ -1,8 +1,7 @@
 // Reading input: all of stdin, stdin line by line (streamed), and files/stdin as one byte stream.
 import { createReadStream } from 'node:fs'
 import { access, constants } from 'node:fs/promises'
-import { createInterface } from 'node:readline'
-import { LogbookError } from '../index.js'
+import { JsonText, LogbookError, parseExactJson, type JsonValue, type Payload } from '../index.js'
 
 /** All of stdin as bytes. */
 export async function readStdin (): Promise<Buffer> {
@@ -16,27 +15,51 @@ export async function readStdinText (): Promise<string> {
   return (await readStdin()).toString('utf8')
 }
 
-/** stdin line by line, without loading it whole; the line ends (LF or CRLF) are removed. */
-export async function * stdinLines (): AsyncGenerator<string> {
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Bytes as UTF-8 text, or undefined when they are not valid UTF-8. */
+export function utf8Text (bytes: Uint8Array): string | undefined {
   try {
-    for await (const line of lines) yield line
-  } finally {
-    lines.close()
+    return strictUtf8.decode(bytes)
+  } catch {
+    return undefined
   }
 }
 
-/**
- * The rule for values everywhere: text that parses as JSON is that JSON value, otherwise the text
- * itself (a string). One trailing line end is not part of the text.
- */
-export function parseValue (text: string): unknown {
-  const trimmed = text.replace(/\r?\n$/, '')
+/** Text that a person may have meant as text, not JSON: it does not start like any JSON value. */
+function looksLikeText (text: string): boolean {
+  return !/^\s*([[{"\-0-9]|true|false|null)/.test(text)
+}
+
+interface TextOptions { asString?: boolean, what?: string, firstLine?: number }
+
+/** Runs a JSON read of `text`; its refusal names the flag that stores text as it is, when the text does not look like JSON at all. */
+function readJson<T> (text: string, read: () => T): T {
   try {
-    return JSON.parse(trimmed)
-  } catch {
-    return trimmed
+    return read()
+  } catch (err) {
+    if (err instanceof LogbookError && looksLikeText(text)) {
+      throw new LogbookError(err.code, `${err.message} (to store the text itself as a string, add --string)`, { cause: err })
+    }
+    throw err
   }
+}
+
+/** A value the user typed: JSON read exactly (src/json-text.ts), or with `asString` the text itself. */
+export function valueFromText (text: string, options: TextOptions = {}): JsonValue {
+  if (options.asString === true) return text
+  return readJson(text, () => parseExactJson(text, options))
+}
+
+/** A payload the user typed, as valueFromText reads it, kept as checked JSON text (no objects made). */
+export function payloadFromText (text: string, options: TextOptions = {}): Payload {
+  if (options.asString === true) return text
+  return readJson(text, () => JsonText.parse(text, options))
+}
+
+/** One trailing line end (what `echo` adds) is not part of a value given on stdin. */
+export function withoutLineEnd (text: string): string {
+  return text.replace(/\r?\n$/, '')
 }
 
 /** `-` (or no files at all) means stdin. */

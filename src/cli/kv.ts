@@ -7,15 +7,7 @@ import { LogbookError, type KvApi, type KvResult, type Logbook } from '../index.
 import { quoteKey } from '../views/builtin/kv.js'
 import { intArg, out, withBook } from './context.js'
 import { readyView } from './views.js'
-
-/** VALUE is JSON when it parses as JSON, otherwise the string itself. */
-export function parseValue (text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
+import { valueFromText } from './input.js'
 
 async function kvOf (book: Logbook): Promise<KvApi> {
   await readyView(book, 'kv')
@@ -54,12 +46,15 @@ export function register (program: Command): void {
     .description('a key/value view over the log: put, del, get, list')
 
   kv.command('put')
-    .description('append an entry setting KEY, replacing its current values (VALUE is JSON if it parses, else a string; null deletes)')
+    .description('append an entry setting KEY, replacing its current values (VALUE is JSON, read exactly; null deletes)')
     .argument('<key>', 'the key')
-    .argument('<value>', 'the value')
+    .argument('<value>', 'the value as JSON, e.g. \'"blue"\' or \'{"n":1}\'')
+    .option('--string', 'store VALUE itself as a JSON string instead of reading it as JSON')
     .option('--json', 'print {"id": ...}')
-    .action(async (key: string, value: string, _options: unknown, command: Command) => {
-      const id = await withBook(command, async (book) => await (await kvOf(book)).put(key, parseValue(value)))
+    .action(async (key: string, text: string, options: { string?: boolean }, command: Command) => {
+      // Checked before the store is opened: a refused value appends nothing and leaves the key as it was.
+      const value = valueFromText(text, { asString: options.string === true })
+      const id = await withBook(command, async (book) => await (await kvOf(book)).put(key, value))
       await (jsonFlag(command) ? out.json({ id }) : out.line(id))
     })
 
