@@ -32,7 +32,7 @@ function targetFor (c: CaseReport): number | null {
 }
 
 export function renderChart (r: Results): string {
-  const groups = r.cases.filter(c => c.id !== 'disk-batched')
+  const groups = r.cases.filter(c => c.id !== 'disk-batched' && c.versus === undefined)
   const values: number[] = []
   for (const c of groups) {
     for (const s of ['logbook', 'hypercore'] as System[]) {

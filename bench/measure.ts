@@ -137,3 +137,13 @@ export async function closeAndReport (o: { system: 'logbook' | 'hypercore', case
     extra: { disk: dirBreakdown(o.dir), workSeconds: o.seconds, closeSeconds, ...o.extra, heapUsedMBAfter: process.memoryUsage().heapUsed / 2 ** 20 }
   })
 }
+
+/** n JSON lines of exactly PAYLOAD_BYTES bytes each (`{"type":"note","n":I,"text":"xx…"}`), as compact JSON. */
+export function makeJsonLines (n: number): string {
+  const lines: string[] = new Array(n)
+  for (let i = 0; i < n; i++) {
+    const bare = JSON.stringify({ type: 'note', n: i, text: '' })
+    lines[i] = JSON.stringify({ type: 'note', n: i, text: 'x'.repeat(Math.max(0, PAYLOAD_BYTES - bare.length)) })
+  }
+  return lines.join('\n') + '\n'
+}

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { cpus, totalmem, type, release, arch } from 'node:os'
 import { join } from 'node:path'
 import type { CaseResult } from './measure.js'
-import type { CaseReport, Environment, Results, System } from './types.js'
+import type { CaseReport, Environment, Results, System, SystemCase } from './types.js'
 
 function pkgVersion (file: string): string {
   try {
@@ -102,10 +102,23 @@ export function renderMarkdown (r: Results, chartPath: string): string {
   L.push('')
   L.push('| Case | Entries | logbook entries/s | hypercore entries/s | logbook / hypercore | logbook peak RSS MB | hypercore peak RSS MB | logbook disk B/entry | hypercore disk B/entry |')
   L.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|')
-  for (const c of r.cases) {
+  for (const c of r.cases.filter(c => c.versus === undefined)) {
     L.push(`| ${c.title} | ${n0(c.entries)} | ${sysCell(c, 'logbook', m => m.entriesPerSec, n0)} | ${sysCell(c, 'hypercore', m => m.entriesPerSec, n0)} | ` +
       `${opt(c.ratio, v => v.toFixed(2) + '×')} | ${sysCell(c, 'logbook', m => m.peakRssMB, v => v.toFixed(0))} | ${sysCell(c, 'hypercore', m => m.peakRssMB, v => v.toFixed(0))} | ` +
       `${sysCell(c, 'logbook', m => m.diskBytesPerEntry, v => v.toFixed(1))} | ${sysCell(c, 'hypercore', m => m.diskBytesPerEntry, v => v.toFixed(1))} |`)
+  }
+  const paired = r.cases.filter(c => c.versus !== undefined)
+  if (paired.length > 0) {
+    L.push('')
+    L.push('## The command against the library (medians)')
+    L.push('')
+    L.push('| Case | Entries | command entries/s | library entries/s | command / library | command peak RSS MB | library peak RSS MB |')
+    L.push('|---|---:|---:|---:|---:|---:|---:|')
+    for (const c of paired) {
+      const v = { ...c, systems: { ...c.systems, hypercore: c.versus as SystemCase } }
+      L.push(`| ${c.title} | ${n0(c.entries)} | ${sysCell(c, 'logbook', m => m.entriesPerSec, n0)} | ${sysCell(v, 'hypercore', m => m.entriesPerSec, n0)} | ` +
+        `${opt(c.ratio, x => x.toFixed(2) + '×')} | ${sysCell(c, 'logbook', m => m.peakRssMB, x => x.toFixed(0))} | ${sysCell(v, 'hypercore', m => m.peakRssMB, x => x.toFixed(0))} |`)
+    }
   }
   L.push('')
   L.push('## Targets')
@@ -123,11 +136,15 @@ export function renderMarkdown (r: Results, chartPath: string): string {
   L.push('| Case | System | Run | Entries | Seconds | Entries/s | Peak RSS MB | Disk B/entry | of which WAL | Note |')
   L.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---|')
   for (const c of r.cases) {
-    for (const s of ['logbook', 'hypercore'] as System[]) {
-      for (const run of c.systems[s].runs) {
+    const sides: Array<[string, SystemCase]> = c.versus === undefined
+      ? (['logbook', 'hypercore'] as System[]).map(s => [s, c.systems[s]])
+      : [[c.versus.subject, c.systems.logbook], [c.versus.label, c.versus]]
+    for (const [s, side] of sides) {
+      for (const run of side.runs) {
         if (run.ok && run.result !== undefined) {
           const x = run.result
           let note = ''
+          if (c.id === 'cli-lines' && x.extra.startupSeconds !== undefined) note = `wall ${Number(x.extra.wallSeconds).toFixed(3)} s less start-up ${Number(x.extra.startupSeconds).toFixed(3)} s`
           if (c.id === 'import') note = `imported ${x.extra.imported}, dup ${x.extra.duplicates}, pending ${x.extra.pending}, rejected ${x.extra.rejected}`
           L.push(`| ${c.id} | ${s} | ${run.run} | ${n0(x.entries)} | ${x.seconds.toFixed(3)} | ${n0(x.entriesPerSec)} | ${x.peakRssMB.toFixed(0)} | ${opt(x.diskBytesPerEntry, v => v.toFixed(1))} | ${walPerEntry(x)} | ${note} |`)
         } else {

@@ -4,12 +4,12 @@
 //   node dist/bench/run.js --quick     small sizes to check the harness (writes bench/out/ only)
 //
 // Flags: --runs N  --quick  --batched N  --batch N  --single N  --disk-batched N  --import N
-//        --view-rebuild N  --systems logbook,hypercore  --cases batched,single,disk-batched,import,view-rebuild  --timeout SECONDS
+//        --view-rebuild N  --cli-lines N  --systems logbook,hypercore  --cases batched,single,disk-batched,import,view-rebuild  --timeout SECONDS
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { median } from './measure.js'
+import { makeJsonLines, median } from './measure.js'
 import { caseScript, runChild, type RunOutcome } from './spawn.js'
 import { environment, renderMarkdown } from './report.js'
 import { renderChart } from './chart.js'
@@ -27,9 +27,9 @@ interface Options {
   timeoutMs: number
 }
 
-const DEFAULT_SIZES: Sizes = { batched: 200_000, batch: 1000, single: 20_000, diskBatched: 100_000, import: 1_000_000, viewRebuild: 1_000_000 }
-const QUICK_SIZES: Sizes = { batched: 10_000, batch: 1000, single: 1000, diskBatched: 5000, import: 20_000, viewRebuild: 20_000 }
-const ALL_CASES: CaseId[] = ['batched', 'single', 'disk-batched', 'import', 'view-rebuild']
+const DEFAULT_SIZES: Sizes = { batched: 200_000, batch: 1000, single: 20_000, diskBatched: 100_000, import: 1_000_000, viewRebuild: 1_000_000, cliLines: 100_000 }
+const QUICK_SIZES: Sizes = { batched: 10_000, batch: 1000, single: 1000, diskBatched: 5000, import: 20_000, viewRebuild: 20_000, cliLines: 10_000 }
+const ALL_CASES: CaseId[] = ['batched', 'single', 'disk-batched', 'import', 'view-rebuild', 'cli-lines']
 
 function parseOptions (argv: string[]): Options {
   const quick = argv.includes('--quick')
@@ -51,6 +51,7 @@ function parseOptions (argv: string[]): Options {
       case '--disk-batched': sizes.diskBatched = int(a, argv[++i]); break
       case '--import': sizes.import = int(a, argv[++i]); break
       case '--view-rebuild': sizes.viewRebuild = int(a, argv[++i]); break
+      case '--cli-lines': sizes.cliLines = int(a, argv[++i]); break
       case '--timeout': o.timeoutMs = int(a, argv[++i]) * 1000; break
       case '--systems': o.systems = (argv[++i] ?? '').split(',').map(s => {
         if (s !== 'logbook' && s !== 'hypercore') throw new Error('unknown system ' + s)
@@ -61,7 +62,7 @@ function parseOptions (argv: string[]): Options {
         return c as CaseId
       }); break
       case '--help':
-        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --view-rebuild N --systems a,b --cases a,b --timeout S\n')
+        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --view-rebuild N --cli-lines N --systems a,b --cases a,b --timeout S\n')
         process.exit(0)
       default: throw new Error('unknown flag ' + a)
     }
@@ -142,9 +143,10 @@ async function main (): Promise<void> {
 
   function finish (rep: CaseReport): void {
     for (const s of SYSTEMS) rep.systems[s].median = mediansOf(rep.systems[s].runs)
+    if (rep.versus !== undefined) rep.versus.median = mediansOf(rep.versus.runs)
     const lb = rep.systems.logbook.median
-    const hc = rep.systems.hypercore.median
-    rep.ratio = lb !== null && hc !== null ? lb.entriesPerSec / hc.entriesPerSec : null
+    const other = rep.versus !== undefined ? rep.versus.median : rep.systems.hypercore.median
+    rep.ratio = lb !== null && other !== null ? lb.entriesPerSec / other.entriesPerSec : null
     cases.push(rep)
   }
 
@@ -209,6 +211,28 @@ async function main (): Promise<void> {
       for (let r = 1; r <= o.runs; r++) {
         rep.systems.logbook.runs.push(await once('view-rebuild', 'logbook', r, 'logbook-view-rebuild',
           ['--n', String(sizes.viewRebuild), '--batch', String(sizes.batch)]))
+      }
+      finish(rep)
+    }
+    if (o.cases.includes('cli-lines') && o.systems.includes('logbook')) {
+      const n = sizes.cliLines
+      const title = `The command's append --lines against the library (${fmtN(n)})`
+      log(`case cli-lines: ${title}`)
+      const file = join(tmpRoot, 'lines.ndjson')
+      writeFileSync(file, makeJsonLines(n))
+      const rep: CaseReport = {
+        id: 'cli-lines',
+        title,
+        entries: n,
+        method: `${fmtN(n)} lines of compact JSON, 100 bytes each (\`{"type":"note","n":I,"text":"xx…"}\`), written to a file before the clock starts. Command: \`logbook append --lines < FILE\` into a fresh store, ids printed to /dev/null; its wall-clock time less its start-up (the same command with empty stdin, median of 3: starting node, loading, opening and closing a store). Library: the same lines parsed before the clock starts, then \`book.append(values)\` in batches of ${fmtN(sizes.batch)} and the close. The two alternate which goes first.`,
+        systems: { logbook: emptySystem(), hypercore: emptySystem('compares the command with the library') },
+        ratio: null,
+        versus: { runs: [], median: null, label: 'library', subject: 'command' }
+      }
+      for (let r = 1; r <= o.runs; r++) {
+        const command = async (): Promise<void> => { rep.systems.logbook.runs.push(await once('cli-lines', 'logbook', r, 'logbook-cli-lines', ['--file', file, '--n', String(n)])) }
+        const library = async (): Promise<void> => { rep.versus?.runs.push(await once('cli-lines', 'logbook', r, 'logbook-append-json', ['--file', file, '--batch', String(sizes.batch)])) }
+        if (r % 2 === 1) { await command(); await library() } else { await library(); await command() }
       }
       finish(rep)
     }

@@ -7,6 +7,7 @@ export const BATCHED_MIN_RATIO = 1.5
 export const SINGLE_MIN_RATIO = 3
 export const VIEW_REBUILD_MIN_ENTRIES_PER_SEC = 200_000
 export const VIEW_REBUILD_MAX_RSS_MB = 300
+export const CLI_LINES_MIN_RATIO = 0.8
 
 function find (r: Results, id: CaseId): CaseReport | undefined {
   return r.cases.find(c => c.id === id)
@@ -85,5 +86,12 @@ export function evaluateTargets (r: Results): TargetCheck[] {
   out.push(rssCheck('kv view rebuild peak RSS', view, VIEW_REBUILD_MAX_RSS_MB))
   out.push(diskCheck(find(r, 'disk-batched'), 'Disk bytes/entry after batched append'))
   out.push(diskCheck(find(r, 'single'), 'Disk bytes/entry after single appends'))
+  const cli = find(r, 'cli-lines')
+  out.push({
+    name: '`append --lines` against the library\'s batched append',
+    target: `command ≥ ${CLI_LINES_MIN_RATIO}× library`,
+    measured: cli?.ratio === null || cli?.ratio === undefined ? 'missing' : `${cli.ratio.toFixed(2)}×`,
+    pass: cli?.ratio === null || cli?.ratio === undefined ? null : cli.ratio >= CLI_LINES_MIN_RATIO
+  })
   return out
 }

@@ -4,7 +4,7 @@ import type { CaseResult } from './measure.js'
 export type System = 'logbook' | 'hypercore'
 export const SYSTEMS: System[] = ['logbook', 'hypercore']
 
-export type CaseId = 'batched' | 'single' | 'disk-batched' | 'import' | 'view-rebuild'
+export type CaseId = 'batched' | 'single' | 'disk-batched' | 'import' | 'view-rebuild' | 'cli-lines'
 
 export interface RunRecord {
   run: number
@@ -35,8 +35,10 @@ export interface CaseReport {
   /** how the data set was produced, for BENCHMARKS.md */
   method: string
   systems: Record<System, SystemCase>
-  /** logbook / hypercore entries per second (median), null if either is missing */
+  /** logbook / hypercore entries per second (median), null if either is missing; with `versus`, logbook / versus */
   ratio: number | null
+  /** A case that measures one logbook path against another (the command against the library), not hypercore. */
+  versus?: SystemCase & { label: string, subject: string }
 }
 
 export interface TargetCheck {
@@ -63,6 +65,7 @@ export interface Sizes {
   diskBatched: number
   import: number
   viewRebuild: number
+  cliLines: number
 }
 
 export interface Results {
