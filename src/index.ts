@@ -1,5 +1,5 @@
 // logbook: signed, hash-linked append-only logs on LevelDB. The public API; re-exports only.
-export { Logbook, toLogEntry } from './logbook.js'
+export { Logbook, toLogEntry, checkIdPrefix, MIN_ID_PREFIX } from './logbook.js'
 export type { LogEntry, OpenOptions, AppendOptions, StatusReport, PendingReport, ForkReport, Payload } from './logbook.js'
 export { Identity } from './identity.js'
 export { LogbookError, ERROR_CODES, isLogbookError } from './errors.js'
