@@ -387,15 +387,41 @@ export class Logbook extends EventEmitter {
     return matches[0]
   }
 
-  /** Ready entries in local order. */
-  async * log (options: { author?: string, limit?: number, since?: number } = {}): AsyncGenerator<LogEntry> {
+  /**
+   * Ready entries in local order (`reverse`: newest first), of one author or all, after local seq `since`.
+   * `tail`: only the last N of them; read from the end of the local order, not from its start.
+   */
+  async * log (options: { author?: string, limit?: number, since?: number, reverse?: boolean, tail?: number } = {}): AsyncGenerator<LogEntry> {
     const author = options.author === undefined ? undefined : parseId(options.author, 'author')
-    let left = options.limit ?? Infinity
+    let left = Math.min(options.limit ?? Infinity, options.tail ?? Infinity)
     if (left <= 0) return
-    for await (const entry of this.store.reader.entries({ from: (options.since ?? 0) + 1, author })) {
+    const reader = this.store.reader
+    let from = (options.since ?? 0) + 1
+    if (options.reverse === true) {
+      for await (const entry of reader.entriesReverse({ from, author })) {
+        yield toLogEntry(entry)
+        if (--left <= 0) return
+      }
+      return
+    }
+    if (options.tail !== undefined) from = Math.max(from, await this.tailStart(options.tail, from, author))
+    for await (const entry of reader.entries({ from, author })) {
       yield toLogEntry(entry)
       if (--left <= 0) return
     }
+  }
+
+  /** The local seq where the last `count` ready entries (of `author`, or all) at or after `from` start. */
+  private async tailStart (count: number, from: number, author: Uint8Array | undefined): Promise<number> {
+    if (author === undefined) return this.store.readyCount - count + 1
+    // Nothing found: start past the end, rather than scan forward through every page for none.
+    let start = this.store.readyCount + 1
+    let seen = 0
+    for await (const entry of this.store.reader.entriesReverse({ from, author })) {
+      start = entry.localSeq
+      if (++seen >= count) break
+    }
+    return start
   }
 
   heads (): string[] {

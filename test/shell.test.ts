@@ -1,7 +1,9 @@
-// What a shell user expects: ids by unique prefix, checked against brute force.
+// What a shell user expects: ids by unique prefix, and the log read from its end, checked against
+// brute force.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { LogbookError, type Logbook } from '../src/index.js'
+import { LogbookError, type LogEntry, type Logbook } from '../src/index.js'
+import type { DecodedPage } from '../src/store/page.js'
 import { identity, memoryBook } from './helpers/fixtures.js'
 import { exportOf, importAll } from './helpers/views-books.js'
 
@@ -100,6 +102,87 @@ describe('ids by unique prefix (library)', () => {
     } finally {
       await a.close()
       await b.close()
+    }
+  })
+})
+
+describe('log from the end (library)', () => {
+  /** Counts the pages the store's reader yields, forwards and backwards, and where forward reads start. */
+  function countPages (book: Logbook): { forward: number, backward: number, starts: number[] } {
+    const counts = { forward: 0, backward: 0, starts: [] as number[] }
+    const reader = book.store.reader
+    const pages = reader.pages.bind(reader)
+    const pagesReverse = reader.pagesReverse.bind(reader)
+    reader.pages = async function * (from?: number, snapshot?: unknown): AsyncGenerator<DecodedPage> {
+      counts.starts.push(from ?? 1)
+      for await (const page of pages(from, snapshot)) { counts.forward++; yield page }
+    }
+    reader.pagesReverse = async function * (): AsyncGenerator<DecodedPage> {
+      for await (const page of pagesReverse()) { counts.backward++; yield page }
+    }
+    return counts
+  }
+
+  test('reverse, tail, limit, since and author give what filtering the whole log would', async () => {
+    const a = await memoryBook({ identity: identity(1) })
+    const b = await memoryBook({ identity: identity(2) })
+    try {
+      // Two authors' pages interleaved in A's local order.
+      for (let round = 0; round < 4; round++) {
+        await appendMany(b, 40, `b${round}`)
+        await importAll(a, [await exportOf(b)])
+        await appendMany(a, 25, `a${round}`)
+      }
+      const all: LogEntry[] = []
+      for await (const entry of a.log()) all.push(entry)
+      assert.equal(all.length, 260)
+      const seqs = (entries: Array<{ localSeq: number }>): number[] => entries.map((entry) => entry.localSeq)
+      const read = async (options: Parameters<Logbook['log']>[0]): Promise<number[]> => {
+        const out: LogEntry[] = []
+        for await (const entry of a.log(options)) out.push(entry)
+        return seqs(out)
+      }
+      for (const author of [undefined, identity(1).author, identity(2).author]) {
+        for (const since of [undefined, 0, 100, 259, 260]) {
+          const chosen = all.filter((entry) => (author === undefined || entry.author === author) && entry.localSeq > (since ?? 0))
+          for (const tail of [undefined, 0, 1, 7, 30, 1000]) {
+            for (const limit of [undefined, 3]) {
+              const picked = tail === undefined ? chosen : tail === 0 ? [] : chosen.slice(-tail)
+              const forward = seqs(picked).slice(0, limit)
+              const backward = seqs(picked).reverse().slice(0, limit)
+              const options = { author, since, tail, limit }
+              assert.deepEqual(await read(options), forward, JSON.stringify(options))
+              assert.deepEqual(await read({ ...options, reverse: true }), backward, JSON.stringify({ ...options, reverse: true }))
+            }
+          }
+        }
+      }
+    } finally {
+      await a.close()
+      await b.close()
+    }
+  })
+
+  test('the last entries are read from the end of the local order, not from its start', async () => {
+    const book = await memoryBook()
+    try {
+      await appendMany(book, 5000, 'long')
+      const counts = countPages(book)
+      const last = []
+      for await (const entry of book.log({ tail: 3 })) last.push(entry.localSeq)
+      assert.deepEqual(last, [4998, 4999, 5000])
+      assert.deepEqual(counts.starts, [4998])
+      assert.ok(counts.forward <= 2, `${counts.forward} pages read`)
+      const newest = []
+      for await (const entry of book.log({ reverse: true, limit: 3 })) newest.push(entry.localSeq)
+      assert.deepEqual(newest, [5000, 4999, 4998])
+      // Reads are a few pages at a time from the end: far fewer than the store's 313 pages.
+      assert.ok(counts.backward <= 4, `${counts.backward} pages read backwards`)
+      counts.backward = 0
+      for await (const entry of book.log({ tail: 20, author: book.author })) assert.ok(entry.localSeq > 4980)
+      assert.ok(counts.backward <= 4, `${counts.backward} pages read backwards`)
+    } finally {
+      await book.close()
     }
   })
 })

@@ -90,6 +90,26 @@ export class StoreReader {
     return undefined
   }
 
+  /**
+   * Pages in reverse local order, starting with the last one. Reads a few pages first and more as the
+   * reader keeps going: the last few entries (`log --tail`) cost a read or two, whatever the store's size.
+   */
+  async * pagesReverse (): AsyncGenerator<DecodedPage> {
+    await this.writer.drained()
+    const iterator = this.layout.pages.iterator({ reverse: true })
+    let size = 4
+    try {
+      for (;;) {
+        const chunk: Array<[Uint8Array, Uint8Array]> = await iterator.nextv(size)
+        if (chunk.length === 0) return
+        size = Math.min(size * 2, PAGES_PER_READ)
+        for (const [key, value] of chunk) yield decodePage(readU64(key), value)
+      }
+    } finally {
+      await iterator.close()
+    }
+  }
+
   /** Ready entries in local order. */
   async * entries (options: { from?: number, author?: Uint8Array } = {}): AsyncGenerator<StoredEntry> {
     const from = options.from ?? 1
@@ -97,6 +117,19 @@ export class StoreReader {
     for await (const page of this.pages(from)) {
       if (authorHex !== null && toHex(page.segment.author) !== authorHex) continue
       for (let slot = 0; slot < page.ids.length; slot++) {
+        if (page.pageKey + slot >= from) yield pageEntry(page, slot)
+      }
+    }
+  }
+
+  /** Ready entries in reverse local order, down to local seq `from`. */
+  async * entriesReverse (options: { from?: number, author?: Uint8Array } = {}): AsyncGenerator<StoredEntry> {
+    const from = options.from ?? 1
+    const authorHex = options.author === undefined ? null : toHex(options.author)
+    for await (const page of this.pagesReverse()) {
+      if (page.pageKey + page.ids.length - 1 < from) return
+      if (authorHex !== null && toHex(page.segment.author) !== authorHex) continue
+      for (let slot = page.ids.length - 1; slot >= 0; slot--) {
         if (page.pageKey + slot >= from) yield pageEntry(page, slot)
       }
     }
