@@ -1,11 +1,24 @@
-// What a shell user expects: ids by unique prefix, and the log read from its end, checked against
-// brute force.
-import { describe, test } from 'node:test'
+// What a shell user expects of the command: --json everywhere, ids by unique prefix, log --tail and
+// --reverse, the store found from a subdirectory, one line per author in status, and usage for a bare
+// command. The library parts (prefix resolution, reading from the end) are checked
+// against brute force.
+import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
 import { LogbookError, type LogEntry, type Logbook } from '../src/index.js'
 import type { DecodedPage } from '../src/store/page.js'
 import { identity, memoryBook } from './helpers/fixtures.js'
 import { exportOf, importAll } from './helpers/views-books.js'
+import { fails, ndjson, ok, okSh, run, tempDir } from './helpers/cli.js'
+
+let tmp: { path: string, cleanup: () => void }
+const at = (...parts: string[]): string => join(tmp.path, ...parts)
+const lb = (dir: string): string => `"$NODE" bin/logbook.js --dir '${dir}'`
+const HEX64 = /^[0-9a-f]{64}$/
+
+before(() => { tmp = tempDir('logbook-shell-') })
+after(() => { tmp.cleanup() })
 
 /** The error a promise rejects with (it must reject). */
 async function rejection (promise: Promise<unknown>): Promise<LogbookError> {
@@ -184,5 +197,141 @@ describe('log from the end (library)', () => {
     } finally {
       await book.close()
     }
+  })
+})
+
+describe('the command, as a shell user expects it', () => {
+  test('--json on every command that prints something, with one shape per kind of answer', () => {
+    const dir = at('json')
+    const init = JSON.parse(ok(['--dir', dir, 'init', '--json']))
+    assert.match(init.author, HEX64)
+    assert.match(init.space, HEX64)
+    assert.equal(init.dir, dir)
+    assert.deepEqual(JSON.parse(ok(['--dir', dir, 'id', '--json'])), { author: init.author })
+    assert.deepEqual(JSON.parse(ok(['--dir', dir, 'space', '--json'])), { space: init.space })
+    const one = JSON.parse(ok(['--dir', dir, 'append', '--json', '{"type":"note"}']))
+    assert.deepEqual(Object.keys(one), ['id'])
+    assert.match(one.id, HEX64)
+    const lines = ndjson(ok(['--dir', dir, 'append', '--lines', '--json'], { input: '1\n2\n\n3\n' }))
+    assert.equal(lines.length, 3)
+    assert.ok(lines.every((line) => Object.keys(line).join() === 'id' && HEX64.test(line.id)))
+    assert.deepEqual(ndjson(ok(['--dir', dir, 'log', '--json'])).map((entry) => entry.id), [one.id, ...lines.map((line) => line.id)])
+    // The identity's text form is JSON already; import and new answer with the author.
+    const exported = JSON.parse(ok(['--dir', dir, 'identity', 'export', '--json']))
+    assert.equal(exported.author, init.author)
+    assert.deepEqual(JSON.parse(ok(['--dir', dir, 'identity', 'import', '--json'], { input: JSON.stringify(exported) })), { author: init.author })
+    const fresh = JSON.parse(ok(['--dir', dir, 'identity', 'new', '--json']))
+    assert.match(fresh.author, HEX64)
+    assert.notEqual(fresh.author, init.author)
+    assert.deepEqual(JSON.parse(ok(['--dir', dir, 'id', '--json'])), fresh)
+    // The rest had --json already; each prints JSON.
+    for (const args of [['heads'], ['forks'], ['verify'], ['status'], ['get', one.id], ['views'], ['kv', 'put', 'k', '1'], ['kv', 'get', 'k'], ['kv', 'list']]) {
+      const text = ok(['--dir', dir, ...args, '--json'])
+      assert.ok(ndjson(text).length > 0, `${args.join(' ')} --json printed nothing`)
+    }
+  })
+
+  test('ids by unique prefix: get, --link, --author; ambiguous prefixes have their own code', () => {
+    const dir = at('prefix')
+    const author = JSON.parse(ok(['--dir', dir, 'init', '--json'])).author
+    const ids = okSh(`seq 1 1500 | ${lb(dir)} append --lines`).trim().split('\n')
+    /** A prefix of `length` digits that only one id has, of the `nth` id that has one. */
+    const unique = (length: number, nth = 0): string => {
+      const prefix = ids.map((id) => id.slice(0, length)).filter((p, _, all) => all.filter((q) => q === p).length === 1)[nth]
+      assert.ok(prefix !== undefined)
+      return prefix
+    }
+    for (const length of [4, 5, 7, 33, 63, 64]) {
+      const prefix = unique(length)
+      const id = ids.find((candidate) => candidate.startsWith(prefix))
+      assert.equal(JSON.parse(ok(['--dir', dir, 'get', prefix, '--json'])).id, id)
+    }
+    // 1500 ids share some 4-digit prefixes: AMBIGUOUS_ID, with the count and a few candidates.
+    const shared = ids.map((id) => id.slice(0, 4)).find((p, i, all) => all.indexOf(p) !== i) as string
+    const count = ids.filter((id) => id.startsWith(shared)).length
+    const ambiguous = fails(run(['--dir', dir, 'get', shared]), 'AMBIGUOUS_ID', 1)
+    assert.ok(ambiguous.stderr.includes(`${shared} is the start of ${count} ready entries`), ambiguous.stderr)
+    fails(run(['--dir', dir, 'append', '1', '--link', shared]), 'AMBIGUOUS_ID', 1)
+    // Not there at all, or too short to mean one entry.
+    const absent = ['0000', '00000', 'ffff', 'fffff'].find((p) => !ids.some((id) => id.startsWith(p))) as string
+    fails(run(['--dir', dir, 'get', absent]), 'NOT_FOUND', 1)
+    fails(run(['--dir', dir, 'append', '1', '--link', absent]), 'LINK_NOT_FOUND', 1)
+    fails(run(['--dir', dir, 'get', ids[0].slice(0, 3)]), 'INVALID_KEY', 2)
+    fails(run(['--dir', dir, 'get', ids[0].slice(0, 63) + (ids[0][63] === '0' ? '1' : '0')]), 'NOT_FOUND', 1)
+    // --link takes prefixes; the entry links to the full ids.
+    const linked = ok(['--dir', dir, 'append', '"linked"', '--link', unique(5, 0), '--link', unique(6, 1)]).trim()
+    const links = JSON.parse(ok(['--dir', dir, 'get', linked.slice(0, 10), '--json'])).links
+    const expected = [ids.find((id) => id.startsWith(unique(5, 0))), ids.find((id) => id.startsWith(unique(6, 1)))]
+    assert.notEqual(expected[0], expected[1])
+    assert.deepEqual(links, expected.sort())
+    // Author prefixes for log and export.
+    assert.equal(ndjson(ok(['--dir', dir, 'log', '--json', '--author', author.slice(0, 6)])).length, 1501)
+    assert.deepEqual(ok(['--dir', dir, 'export', '--json', '--author', author.slice(0, 4)]), ok(['--dir', dir, 'export', '--json', '--author', author]))
+    fails(run(['--dir', dir, 'log', '--author', author.slice(0, 3)]), 'INVALID_KEY', 2)
+    fails(run(['--dir', dir, 'log', '--author', author[0] === '0' ? '1111' : '0000']), 'NOT_FOUND', 1)
+  })
+
+  test('log --tail and --reverse, with readable times', () => {
+    const dir = at('tail')
+    ok(['--dir', dir, 'init'])
+    ok(['--dir', dir, 'append', '--lines'], { input: Array.from({ length: 50 }, (_, i) => String(i + 1)).join('\n') })
+    const payloads = (args: string[]): unknown[] => ndjson(ok(['--dir', dir, 'log', '--json', ...args])).map((entry) => entry.payload)
+    assert.deepEqual(payloads(['--tail', '3']), [48, 49, 50])
+    assert.deepEqual(payloads(['--tail', '3', '--reverse']), [50, 49, 48])
+    assert.deepEqual(payloads(['--reverse', '--limit', '2']), [50, 49])
+    assert.deepEqual(payloads(['--tail', '0']), [])
+    assert.equal(payloads(['--reverse']).length, 50)
+    fails(run(['--dir', dir, 'log', '--tail', '2', '--limit', '1']), 'INVALID_ARGUMENT', 2)
+    // The human line shows the time in ISO 8601 UTC; --json keeps the number.
+    const [entry] = ndjson(ok(['--dir', dir, 'log', '--json', '--tail', '1']))
+    assert.equal(typeof entry.timestamp, 'number')
+    assert.equal(ok(['--dir', dir, 'log', '--tail', '1']), `50 ${entry.author.slice(0, 8)} 50 ${entry.id.slice(0, 12)} ${new Date(entry.timestamp).toISOString()} 50\n`)
+  })
+
+  test('the store is found from a subdirectory, as git finds .git; init makes ./.logbook; --dir and LOGBOOK_DIR are used as given', () => {
+    const top = at('tree')
+    const deep = at('tree', 'a', 'b', 'c')
+    mkdirSync(deep, { recursive: true })
+    const made = ok(['init'], { cwd: top })
+    assert.match(made, new RegExp(`^created a store in ${join(top, '.logbook').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, in a new space\nauthor: [0-9a-f]{64}\n$`))
+    const author = ok(['id'], { cwd: top })
+    assert.equal(ok(['id'], { cwd: deep }), author)
+    const id = ok(['append', '"from below"'], { cwd: deep }).trim()
+    assert.equal(JSON.parse(ok(['--dir', join(top, '.logbook'), 'get', id, '--json'])).payload, 'from below')
+    // A `.logbook` that is not a store is passed over.
+    mkdirSync(at('tree', 'a', '.logbook'))
+    assert.equal(ok(['id'], { cwd: deep }), author)
+    // init in a subdirectory makes a store there, which is then the nearest.
+    const inner = JSON.parse(ok(['init', '--json'], { cwd: at('tree', 'a', 'b') }))
+    assert.equal(inner.dir, at('tree', 'a', 'b', '.logbook'))
+    assert.equal(ok(['id'], { cwd: deep }), inner.author + '\n')
+    assert.equal(ok(['id'], { cwd: at('tree', 'a') }), author)
+    // An explicit directory is never searched for: relative to the current directory, as given.
+    fails(run(['--dir', '.logbook', 'id'], { cwd: deep }), 'LOGBOOK_NOT_INITIALIZED', 1)
+    fails(run(['id'], { cwd: deep, env: { LOGBOOK_DIR: '.logbook' } }), 'LOGBOOK_NOT_INITIALIZED', 1)
+    assert.equal(ok(['--dir', '../../../.logbook', 'id'], { cwd: deep }), author)
+    // No store here or above: the error says so.
+    const none = at('nowhere')
+    mkdirSync(none)
+    assert.match(fails(run(['log'], { cwd: none }), 'LOGBOOK_NOT_INITIALIZED', 1).stderr, /in this directory or any parent/)
+  })
+
+  test('a bare logbook prints usage and fails as a usage error; identity and kv print their own help', () => {
+    const dir = at('bare')
+    ok(['--dir', dir, 'init'])
+    for (const [args, usage] of [[[], 'Usage: logbook [options] [command]'], [['identity'], 'Usage: logbook identity'], [['kv'], 'Usage: logbook kv']] as const) {
+      const result = fails(run(['--dir', dir, ...args]), 'INVALID_ARGUMENT', 2)
+      assert.ok(result.stdout.startsWith(usage), result.stdout)
+      assert.match(result.stderr, /missing (sub)?command/)
+    }
+    assert.match(run([]).stdout, /Exit status:\n {2}0 +success\n {2}1 +runtime error.*\n {2}2 +usage error.*\n {2}130 +interrupted/)
+    assert.match(run(['--dir', dir, 'kv']).stdout, /put .*\n.*del .*\n.*get .*\n.*list/s)
+    // An unknown subcommand is named, with the ones there are.
+    assert.match(fails(run(['--dir', dir, 'kv', 'frob']), 'INVALID_ARGUMENT', 2).stderr, /unknown command 'kv frob' \(kv has put, del, get and list\)/)
+    assert.match(fails(run(['--dir', dir, 'identity', 'frob']), 'INVALID_ARGUMENT', 2).stderr, /identity has export, import and new/)
+    // views has a default action: it lists.
+    assert.match(ok(['--dir', dir, 'views']), /^kv /)
+    // Asked for, help is no error.
+    assert.match(ok(['--dir', dir, 'kv', '--help']), /^Usage: logbook kv/)
   })
 })

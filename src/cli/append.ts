@@ -1,7 +1,7 @@
-// logbook append [JSON] [--lines] [--link ID]... [--sync]
+// logbook append [JSON] [--lines] [--link ID]... [--sync] [--json]
 import type { Command } from 'commander'
 import { LogbookError, type Payload } from '../index.js'
-import { hexList, out, withBook } from './context.js'
+import { idPrefixList, out, resolveLinks, withBook } from './context.js'
 import { parseValue, readStdin, stdinLines } from './input.js'
 
 /** Lines per book.append call: one signed segment (one signature) each. */
@@ -21,27 +21,29 @@ async function stdinValue (): Promise<string> {
   }
 }
 
-interface AppendFlags { lines?: boolean, link?: string[], sync?: boolean }
+interface AppendFlags { lines?: boolean, link?: string[], sync?: boolean, json?: boolean }
 
 export function register (program: Command): void {
   program.command('append')
     .description('append one entry (JSON, or else a string) from the argument or stdin; --lines: one per stdin line')
     .argument('[value]', 'the value; JSON text is that JSON value, any other text is a string (default: all of stdin)')
     .option('--lines', 'each non-empty stdin line is one entry, signed in batches of 1024')
-    .option('--link <id>', 'an entry the (first) new entry follows; repeatable', hexList('link'))
+    .option('--link <id>', 'an entry the (first) new entry follows (its id, or a unique prefix of 4+ digits); repeatable', idPrefixList('link'))
     .option('--sync', 'fsync before reporting success')
+    .option('--json', 'print {"id": ...}; with --lines, one such line per entry (NDJSON)')
     .action(async (value: string | undefined, options: AppendFlags, command: Command) => {
       if (options.lines === true && value !== undefined) {
         command.error('--lines reads stdin; do not also give a value', { exitCode: 2, code: 'logbook.conflict' })
       }
-      const links = options.link ?? []
       out.keepWorkingWhenClosed()
+      const printId = async (id: string): Promise<void> => await (options.json === true ? out.json({ id }) : out.line(id))
       await withBook(command, async (book) => {
+        const links = await resolveLinks(book, options.link ?? [])
         if (options.lines !== true) {
           const text = value ?? await stdinValue()
           // Always a batch of one: an array value is one entry, not a batch.
           const [id] = await book.append([parseValue(text) as Payload], { links })
-          await out.line(id)
+          await printId(id)
           return
         }
         let batch: Payload[] = []
@@ -51,7 +53,7 @@ export function register (program: Command): void {
         const appendBatch = async (payloads: Payload[]): Promise<void> => {
           const ids = await book.append(payloads, first ? { links } : {})
           first = false
-          for (const id of ids) await out.line(id)
+          for (const id of ids) await printId(id)
         }
         const flush = async (): Promise<void> => {
           if (batch.length === 0) return

@@ -5,7 +5,7 @@
 import type { Command } from 'commander'
 import { LogbookError, type KvApi, type KvResult, type Logbook } from '../index.js'
 import { quoteKey } from '../views/builtin/kv.js'
-import { intArg, out, withBook } from './context.js'
+import { intArg, out, requireSubcommand, withBook } from './context.js'
 import { readyView } from './views.js'
 
 /** VALUE is JSON when it parses as JSON, otherwise the string itself. */
@@ -50,8 +50,8 @@ function jsonFlag (command: Command): boolean {
 }
 
 export function register (program: Command): void {
-  const kv = program.command('kv')
-    .description('a key/value view over the log: put, del, get, list')
+  const kv = requireSubcommand(program.command('kv')
+    .description('a key/value view over the log: put, del, get, list'))
 
   kv.command('put')
     .description('append an entry setting KEY, replacing its current values (VALUE is JSON if it parses, else a string; null deletes)')
