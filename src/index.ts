@@ -16,7 +16,7 @@ export type { ViewDefinition, ViewEntry, ViewTx, ViewContext, ViewFailure, ViewS
 export { kvView, KV_TYPE } from './views/builtin/kv.js'
 export type { KvApi, KvResult, KvValue } from './views/builtin/kv.js'
 export { indexView } from './views/builtin/index-view.js'
-export type { IndexApi, IndexHit, IndexQuery } from './views/builtin/index-view.js'
+export type { IndexApi, IndexHit, IndexQuery, IndexValue } from './views/builtin/index-view.js'
 export { reduceView, countView, sumView } from './views/builtin/reduce.js'
 export type { ReduceApi, ReduceOptions } from './views/builtin/reduce.js'
 export { DEFAULT_VIEWS, useDefaultViews } from './views/defaults.js'

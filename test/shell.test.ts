@@ -1,6 +1,6 @@
 // What a shell user expects of the command: --json everywhere, ids by unique prefix, log --tail and
-// --reverse, the store found from a subdirectory, one line per author in status, and usage for a bare
-// command. The library parts (prefix resolution, reading from the end) are checked
+// --reverse, the store found from a subdirectory, one line per author in status, the types view, and
+// usage for a bare command. The library parts (prefix resolution, reading from the end) are checked
 // against brute force.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -225,7 +225,7 @@ describe('the command, as a shell user expects it', () => {
     assert.notEqual(fresh.author, init.author)
     assert.deepEqual(JSON.parse(ok(['--dir', dir, 'id', '--json'])), fresh)
     // The rest had --json already; each prints JSON.
-    for (const args of [['heads'], ['forks'], ['verify'], ['status'], ['get', one.id], ['views'], ['kv', 'put', 'k', '1'], ['kv', 'get', 'k'], ['kv', 'list']]) {
+    for (const args of [['heads'], ['forks'], ['verify'], ['status'], ['get', one.id], ['views'], ['types'], ['types', 'note'], ['kv', 'put', 'k', '1'], ['kv', 'get', 'k'], ['kv', 'list']]) {
       const text = ok(['--dir', dir, ...args, '--json'])
       assert.ok(ndjson(text).length > 0, `${args.join(' ')} --json printed nothing`)
     }
@@ -314,6 +314,29 @@ describe('the command, as a shell user expects it', () => {
     const none = at('nowhere')
     mkdirSync(none)
     assert.match(fails(run(['log'], { cwd: none }), 'LOGBOOK_NOT_INITIALIZED', 1).stderr, /in this directory or any parent/)
+  })
+
+  test('the types view can be queried, and views shows its real progress', () => {
+    const dir = at('types')
+    ok(['--dir', dir, 'init'])
+    ok(['--dir', dir, 'append', '--lines'], { input: '{"type":"note","n":1}\n{"type":"todo","n":2}\n{"type":"note","n":3}\n{"type":"a b","n":4}\n5\n{"type":7}\n' })
+    assert.match(ok(['--dir', dir, 'views']), /types +version - +0\/6 entries, 6 behind, 0 failed {2}\(not built yet: `logbook types` builds it when first used\)/)
+    assert.equal(ok(['--dir', dir, 'types']), '1 "a b"\n2 note\n1 todo\n')
+    assert.deepEqual(ndjson(ok(['--dir', dir, 'types', '--json', '--limit', '2'])), [{ type: 'a b', entries: 1 }, { type: 'note', entries: 2 }])
+    // By timestamp, then id (one `append --lines` gives its entries one timestamp).
+    const notes = ndjson(ok(['--dir', dir, 'types', 'note', '--json']))
+    assert.deepEqual(notes.map((entry) => entry.payload.n).sort(), [1, 3])
+    assert.ok(notes[0].timestamp < notes[1].timestamp || (notes[0].timestamp === notes[1].timestamp && notes[0].id < notes[1].id))
+    assert.deepEqual(ndjson(ok(['--dir', dir, 'types', 'note', '--json', '--reverse', '--limit', '1'])), [notes[1]])
+    assert.match(ok(['--dir', dir, 'types', 'todo']), /^2 [0-9a-f]{8} 2 [0-9a-f]{12} \S+Z \{"type":"todo","n":2\}\n$/)
+    assert.equal(ok(['--dir', dir, 'types', 'none']), '')
+    // Built by the query: views shows it caught up, and behind again after an append.
+    const built = ndjson(ok(['--dir', dir, 'views', '--json'])).find((status) => status.name === 'types')
+    assert.deepEqual([built.applied, built.behind, built.version], [6, 0, '1:type'])
+    ok(['--dir', dir, 'append', '{"type":"todo"}'])
+    const behind = ndjson(ok(['--dir', dir, 'views', '--json'])).find((status) => status.name === 'types')
+    assert.deepEqual([behind.applied, behind.behind], [6, 1])
+    assert.equal(ok(['--dir', dir, 'types', 'todo', '--json']).split('\n').length - 1, 2)
   })
 
   test('a bare logbook prints usage and fails as a usage error; identity and kv print their own help', () => {

@@ -19,6 +19,7 @@ import { register as importCommand } from './import.js'
 import { register as verify } from './verify.js'
 import { register as kv } from './kv.js'
 import { register as views } from './views.js'
+import { register as types } from './types.js'
 
 function version (): string {
   try {
@@ -57,7 +58,7 @@ export function buildProgram (): Command {
       writeErr: () => {}
     })
     .showSuggestionAfterError(true)
-  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify, kv, views]) {
+  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify, kv, types, views]) {
     register(program)
   }
   return program
