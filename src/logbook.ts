@@ -367,10 +367,11 @@ export class Logbook extends EventEmitter {
   async resolveId (prefix: string): Promise<string> {
     checkIdPrefix(prefix)
     const { count, ids } = await this.store.reader.idsWithPrefix(prefix, AMBIGUOUS_SHOWN)
-    if (count === 0) {
+    if (count > 1) throw ambiguous(prefix, count, 'ready entries\' ids', ids)
+    // (An index row whose page is gone is no entry either; `verify` reports it.)
+    if (ids.length === 0) {
       throw new LogbookError('NOT_FOUND', prefix.length === 64 ? `no ready entry ${prefix} in this store` : `no ready entry's id starts with ${prefix}`)
     }
-    if (count > 1) throw ambiguous(prefix, count, 'ready entries\' ids', ids)
     return ids[0]
   }
 
