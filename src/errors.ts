@@ -25,7 +25,7 @@ export const ERROR_CODES = {
   SEQ_OVERFLOW: 'a feed reached the largest sequence number',
   VERIFY_FAILED: 'stored data failed verification',
   NOT_FOUND: 'no such entry',
-  AMBIGUOUS_ID: 'an id prefix matches more than one entry',
+  AMBIGUOUS_ID: 'an id prefix matches more than one entry or author',
   IO_ERROR: 'the disk refused a read or write (full, read-only, or failing)'
 } as const
 

@@ -1,5 +1,5 @@
 // logbook: signed, hash-linked append-only logs on LevelDB. The public API; re-exports only.
-export { Logbook, toLogEntry } from './logbook.js'
+export { Logbook, toLogEntry, checkIdPrefix, MIN_ID_PREFIX } from './logbook.js'
 export type { LogEntry, OpenOptions, AppendOptions, StatusReport, PendingReport, ForkReport } from './logbook.js'
 export { checkJsonValue } from './payload.js'
 export { parseExactJson, JsonText } from './json-text.js'
@@ -20,7 +20,7 @@ export type { ViewDefinition, ViewEntry, ViewTx, ViewContext, ViewFailure, ViewS
 export { kvView, KV_TYPE } from './views/builtin/kv.js'
 export type { KvApi, KvResult, KvValue } from './views/builtin/kv.js'
 export { indexView } from './views/builtin/index-view.js'
-export type { IndexApi, IndexHit, IndexQuery } from './views/builtin/index-view.js'
+export type { IndexApi, IndexHit, IndexQuery, IndexValue } from './views/builtin/index-view.js'
 export { reduceView, countView, sumView } from './views/builtin/reduce.js'
 export type { ReduceApi, ReduceOptions } from './views/builtin/reduce.js'
 export { DEFAULT_VIEWS, useDefaultViews } from './views/defaults.js'

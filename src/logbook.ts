@@ -126,6 +126,28 @@ function parseId (id: string, what = 'id'): Uint8Array {
   return bytes
 }
 
+/** The fewest hex digits an id prefix may have (as in git): shorter ones match too much to be meant. */
+export const MIN_ID_PREFIX = 4
+
+/** Candidates an ambiguous prefix's error names. */
+const AMBIGUOUS_SHOWN = 4
+
+/** Checks an id prefix (`what` names it in the error): 4 to 64 lowercase hex digits. Returns it. */
+export function checkIdPrefix (prefix: string, what = 'an id'): string {
+  if (typeof prefix !== 'string') throw new TypeError(`expected ${what} as a string`)
+  if (!/^[0-9a-f]+$/.test(prefix) || prefix.length < MIN_ID_PREFIX || prefix.length > 64) {
+    const hint = /^[0-9A-Fa-f]+$/.test(prefix) && prefix.length >= MIN_ID_PREFIX && prefix.length <= 64 ? ' (use lowercase)' : ''
+    throw new LogbookError('INVALID_KEY', `${what} must be ${MIN_ID_PREFIX} to 64 lowercase hex digits, got ${JSON.stringify(prefix)}${hint}`)
+  }
+  return prefix
+}
+
+function ambiguous (prefix: string, count: number, what: string, candidates: string[]): LogbookError {
+  const shown = candidates.slice(0, AMBIGUOUS_SHOWN).map((id) => id.slice(0, Math.max(16, prefix.length + 4)))
+  const more = count > shown.length ? `, and ${count - shown.length} more` : ''
+  return new LogbookError('AMBIGUOUS_ID', `${prefix} is the start of ${count} ${what} (${shown.join(', ')}${more}): give more digits`)
+}
+
 export class Logbook extends EventEmitter {
   private registry: ViewRegistry | null = null
 
@@ -335,15 +357,69 @@ export class Logbook extends EventEmitter {
     return entry === undefined ? undefined : toLogEntry(entry)
   }
 
-  /** Ready entries in local order. */
-  async * log (options: { author?: string, limit?: number, since?: number } = {}): AsyncGenerator<LogEntry> {
+  /**
+   * The full id of the ready entry whose id starts with `prefix` (4 to 64 hex digits; a full id is
+   * compared in full). NOT_FOUND when no ready entry's id does, AMBIGUOUS_ID when more than one does.
+   */
+  async resolveId (prefix: string): Promise<string> {
+    checkIdPrefix(prefix)
+    const { count, ids } = await this.store.reader.idsWithPrefix(prefix, AMBIGUOUS_SHOWN)
+    if (count > 1) throw ambiguous(prefix, count, 'ready entries\' ids', ids)
+    // (An index row whose page is gone is no entry either; `verify` reports it.)
+    if (ids.length === 0) {
+      throw new LogbookError('NOT_FOUND', prefix.length === 64 ? `no ready entry ${prefix} in this store` : `no ready entry's id starts with ${prefix}`)
+    }
+    return ids[0]
+  }
+
+  /**
+   * The full author id that `prefix` (4 to 64 hex digits) starts, among the authors this store has entries
+   * of (ready or pending). A full id is returned as it is, known or not.
+   */
+  resolveAuthor (prefix: string): string {
+    checkIdPrefix(prefix, 'an author id')
+    if (prefix.length === 64) return prefix
+    const matches = this.store.state.knownAuthors().filter((author) => author.startsWith(prefix)).sort()
+    if (matches.length === 0) throw new LogbookError('NOT_FOUND', `no author id in this store starts with ${prefix}`)
+    if (matches.length > 1) throw ambiguous(prefix, matches.length, 'author ids', matches)
+    return matches[0]
+  }
+
+  /**
+   * Ready entries in local order (`reverse`: newest first), of one author or all, after local seq `since`.
+   * `tail`: only the last N of them; read from the end of the local order, not from its start.
+   */
+  async * log (options: { author?: string, limit?: number, since?: number, reverse?: boolean, tail?: number } = {}): AsyncGenerator<LogEntry> {
     const author = options.author === undefined ? undefined : parseId(options.author, 'author')
-    let left = options.limit ?? Infinity
+    let left = Math.min(options.limit ?? Infinity, options.tail ?? Infinity)
     if (left <= 0) return
-    for await (const entry of this.store.reader.entries({ from: (options.since ?? 0) + 1, author })) {
+    const reader = this.store.reader
+    let from = (options.since ?? 0) + 1
+    if (options.reverse === true) {
+      for await (const entry of reader.entriesReverse({ from, author })) {
+        yield toLogEntry(entry)
+        if (--left <= 0) return
+      }
+      return
+    }
+    if (options.tail !== undefined) from = Math.max(from, await this.tailStart(options.tail, from, author))
+    for await (const entry of reader.entries({ from, author })) {
       yield toLogEntry(entry)
       if (--left <= 0) return
     }
+  }
+
+  /** The local seq where the last `count` ready entries (of `author`, or all) at or after `from` start. */
+  private async tailStart (count: number, from: number, author: Uint8Array | undefined): Promise<number> {
+    if (author === undefined) return this.store.readyCount - count + 1
+    // Nothing found: start past the end, rather than scan forward through every page for none.
+    let start = this.store.readyCount + 1
+    let seen = 0
+    for await (const entry of this.store.reader.entriesReverse({ from, author })) {
+      start = entry.localSeq
+      if (++seen >= count) break
+    }
+    return start
   }
 
   heads (): string[] {

@@ -1,7 +1,7 @@
 // A store directory: the LevelDB database, the space key and the identity. Secret files are created
 // readable by their owner only (mode 0600, directory 0700).
 import { mkdir, readFile, writeFile, stat, rename } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { LogbookError } from './errors.js'
 import { fromHex, toHex } from './entry/bytes.js'
 import { SPACE_KEY_BYTES } from './crypto/index.js'
@@ -20,6 +20,22 @@ async function exists (path: string): Promise<boolean> {
 
 export async function isInitialized (dir: string): Promise<boolean> {
   return await exists(storePaths(dir).space)
+}
+
+/**
+ * The nearest store named DEFAULT_DIR in `start` or one of its parents, as git finds `.git`: the
+ * directory's own first, then each parent's up to the root. A DEFAULT_DIR that is not an initialized
+ * store is passed over. Null when there is none.
+ */
+export async function findStore (start: string): Promise<string | null> {
+  let at = resolve(start)
+  for (;;) {
+    const candidate = join(at, DEFAULT_DIR)
+    if (await isInitialized(candidate)) return candidate
+    const parent = dirname(at)
+    if (parent === at) return null
+    at = parent
+  }
 }
 
 /** Writes a secret file atomically (temp file + rename) with owner-only permissions. */

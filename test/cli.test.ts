@@ -18,11 +18,11 @@ describe('logbook command', () => {
   test('exports of two authors import to the same state in any order, as binary, text or mixed', () => {
     const a = at('s1', 'A')
     const b = at('s1', 'B')
-    const authorA = ok(['--dir', a, 'init']).trim()
+    const authorA = JSON.parse(ok(['--dir', a, 'init', '--json'])).author
     assert.match(authorA, /^[0-9a-f]{64}$/)
     const space = ok(['--dir', a, 'space']).trim()
     assert.match(space, /^[0-9a-f]{64}$/)
-    const authorB = ok(['--dir', b, 'init', '--space', space]).trim()
+    const authorB = JSON.parse(ok(['--dir', b, 'init', '--space', space, '--json'])).author
     assert.notEqual(authorA, authorB)
     assert.equal(ok(['--dir', b, 'id']).trim(), authorB)
     assert.equal(ok(['--dir', b, 'space']).trim(), space)
@@ -80,10 +80,14 @@ describe('logbook command', () => {
     const pendingStatus = JSON.parse(ok(['--dir', pendingOnly.dir, 'status', '--json']))
     assert.equal(pendingStatus.entries, 0)
     assert.deepEqual(pendingStatus.pending.map((p: any) => [p.author, p.fromSeq, p.toSeq, p.waitsFor, p.reason]), [[authorB, 1, 1, a3, 'link'], [authorB, 2, 3, b1, 'prev']])
-    const pendingHuman = ok(['--dir', pendingOnly.dir, 'status'])
+    const pendingHuman = ok(['--dir', pendingOnly.dir, 'status', '--all'])
     assert.match(pendingHuman, /pending: +3 entries/)
     assert.ok(pendingHuman.includes(`seq 1 (1 entry) waits for a linked entry ${a3}`), pendingHuman)
     assert.ok(pendingHuman.includes(`seq 2..3 (2 entries) waits for its previous entry ${b1}`), pendingHuman)
+    // Without --all: one line per author, with the first thing it waits for.
+    const collapsed = ok(['--dir', pendingOnly.dir, 'status'])
+    assert.ok(collapsed.includes(`\n  ${authorB.slice(0, 8)} 3 entries in 2 segments from seq 1, which waits for a linked entry ${a3}\n`), collapsed)
+    assert.ok(!collapsed.includes(b1), collapsed)
 
     // Importing again changes nothing.
     const again = JSON.parse(okSh(`cat '${aLog}' '${bLog}' | ${lb(c.dir)} import --json`))
@@ -119,7 +123,7 @@ describe('logbook command', () => {
   test('a copied store forks its identity; every store sees the same fork; `identity new` is the way out', async () => {
     const a = at('s2', 'A')
     const a2 = at('s2', 'A2')
-    const author = ok(['--dir', a, 'init']).trim()
+    const author = JSON.parse(ok(['--dir', a, 'init', '--json'])).author
     const space = ok(['--dir', a, 'space']).trim()
     ok(['--dir', a, 'append', '"first"'])
     ok(['--dir', a, 'append', '"second"'])
@@ -175,7 +179,7 @@ describe('logbook command', () => {
     const text = ok(['--dir', a, 'identity', 'export'])
     assert.equal(JSON.parse(text).author, author)
     const z = at('s2', 'Z')
-    const own = ok(['--dir', z, 'init', '--space', space]).trim()
+    const own = JSON.parse(ok(['--dir', z, 'init', '--space', space, '--json'])).author
     fails(run(['--dir', z, 'identity', 'import'], { input: text }), 'INVALID_ARGUMENT', 1)
     // A store in use is left as it was: nothing retired, the identity unchanged.
     const holder = await Logbook.open({ dir: z })
@@ -209,11 +213,11 @@ describe('logbook command', () => {
 
     const log = ndjson(ok(['--dir', dir, 'log', '--json', '--limit', '2']))
     assert.deepEqual(log.map((entry) => [entry.localSeq, entry.seq, entry.payload, entry.id]), [[1, 1, 1, ids[0]], [2, 2, 2, ids[1]]])
-    assert.match(ok(['--dir', dir, 'log', '--limit', '1']), new RegExp(`^1 [0-9a-f]{8} 1 ${ids[0].slice(0, 12)} 1\\n$`))
+    assert.match(ok(['--dir', dir, 'log', '--limit', '1']), new RegExp(`^1 [0-9a-f]{8} 1 ${ids[0].slice(0, 12)} \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z 1\\n$`))
 
     // The reader goes away after one line: no EPIPE error, no stack, exit 0.
     const piped = sh(`( ${lb(dir)} log; echo "exit=$?" >&2 ) | head -1`)
-    assert.match(piped.stdout, /^1 [0-9a-f]{8} 1 [0-9a-f]{12} 1\n$/)
+    assert.match(piped.stdout, /^1 [0-9a-f]{8} 1 [0-9a-f]{12} \S+Z 1\n$/)
     assert.equal(piped.stderr, 'exit=0\n')
     const pipedExport = sh(`( ${lb(dir)} export; echo "exit=$?" >&2 ) | head -c 10 > /dev/null`)
     assert.equal(pipedExport.stderr, 'exit=0\n')

@@ -150,7 +150,7 @@ describe('the package', () => {
     const logbook = join(app, 'node_modules', '.bin', 'logbook')
     assert.equal(succeeds(exec(logbook, ['--version'], app), 'logbook --version').trim(), manifest().version)
     const store = join(app, 'store')
-    const author = succeeds(exec(logbook, ['--dir', store, 'init'], app), 'logbook init').trim()
+    const author = JSON.parse(succeeds(exec(logbook, ['--dir', store, 'init', '--json'], app), 'logbook init')).author
     assert.match(author, /^[0-9a-f]{64}$/)
     const id = succeeds(exec(logbook, ['--dir', store, 'append', '{"from":"command"}'], app), 'logbook append').trim()
     assert.match(id, /^[0-9a-f]{64}$/)

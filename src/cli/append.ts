@@ -4,7 +4,7 @@
 // fixing it cannot duplicate the lines before it.
 import type { Command } from 'commander'
 import { LogbookError, type Logbook, type Payload } from '../index.js'
-import { hexList, out, withBook } from './context.js'
+import { idPrefixList, out, resolveLinks, withBook } from './context.js'
 import { payloadFromText, readStdin, utf8Text, withoutLineEnd } from './input.js'
 
 interface AppendFlags { lines?: boolean, string?: boolean, link?: string[], quiet?: boolean, json?: boolean, sync?: boolean }
@@ -84,7 +84,7 @@ export function register (program: Command): void {
     .argument('[value]', 'the value as JSON, e.g. \'{"type":"note"}\' or \'"text"\' (default: all of stdin, less one trailing line end)')
     .option('--lines', 'each non-empty stdin line is one entry; every line is checked before any is appended')
     .option('--string', 'store the text itself as a JSON string instead of reading it as JSON')
-    .option('--link <id>', 'an entry the (first) new entry follows; repeatable', hexList('link'))
+    .option('--link <id>', 'an entry the (first) new entry follows (its id, or a unique prefix of 4+ digits); repeatable', idPrefixList('link'))
     .option('--quiet', 'print only the number of entries appended')
     .option('--json', 'print {"id": ...} per entry (NDJSON), or {"appended": N} with --quiet')
     .option('--sync', 'fsync before reporting success')
@@ -92,9 +92,9 @@ export function register (program: Command): void {
       if (flags.lines === true && value !== undefined) {
         command.error('--lines reads stdin; do not also give a value', { exitCode: 2, code: 'logbook.conflict' })
       }
-      const links = flags.link ?? []
       out.keepWorkingWhenClosed()
       const ids = await withBook(command, async (book) => {
+        const links = await resolveLinks(book, flags.link ?? [])
         if (flags.lines === true) return await appendLines(book, flags, links)
         const text = value ?? await stdinValue()
         const entry = payloadFromText(text, { asString: flags.string === true, what: value === undefined ? 'stdin' : 'the value' })

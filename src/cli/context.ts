@@ -1,24 +1,38 @@
-// What the commands share: the global options, opening and always closing the store, and argument
-// parsers for commander (hex ids and keys, integers).
+// What the commands share: finding the store, opening and always closing it, and argument parsers for
+// commander (hex ids, id prefixes and keys, integers).
 import { InvalidArgumentError, type Command } from 'commander'
-import { Logbook, LogbookError } from '../index.js'
-import { DEFAULT_DIR } from '../store-dir.js'
+import { checkIdPrefix, Logbook, LogbookError } from '../index.js'
+import { DEFAULT_DIR, findStore } from '../store-dir.js'
 import { Output } from './output.js'
 
 export const out = new Output(process.stdout)
 
-export interface GlobalOptions {
-  dir: string
+/**
+ * The store a command works on: --dir or LOGBOOK_DIR as given; otherwise, as git finds `.git`, the nearest
+ * initialized `.logbook` in the current directory or one of its parents.
+ */
+export async function storeDir (command: Command): Promise<string> {
+  const given = givenDir(command)
+  if (given !== undefined) return given
+  const found = await findStore(process.cwd())
+  if (found === null) {
+    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store (${DEFAULT_DIR}) in this directory or any parent: run \`logbook init\` to create one here, or pass --dir`)
+  }
+  return found
 }
 
-export function globals (command: Command): GlobalOptions {
-  const options = command.optsWithGlobals<{ dir?: string }>()
-  return { dir: options.dir ?? DEFAULT_DIR }
+/** Where `init` creates a store: --dir or LOGBOOK_DIR as given, or `.logbook` in the current directory. */
+export function newStoreDir (command: Command): string {
+  return givenDir(command) ?? DEFAULT_DIR
 }
 
-/** Opens the store of `command`'s --dir, runs `fn`, and always closes the store. */
+function givenDir (command: Command): string | undefined {
+  return command.optsWithGlobals<{ dir?: string }>().dir
+}
+
+/** Opens the store of `command` (see storeDir), runs `fn`, and always closes the store. */
 export async function withBook<T> (command: Command, fn: (book: Logbook) => Promise<T>, options: { sync?: boolean } = {}): Promise<T> {
-  const book = await Logbook.open({ dir: globals(command).dir, sync: options.sync === true })
+  const book = await Logbook.open({ dir: await storeDir(command), sync: options.sync === true })
   try {
     return await fn(book)
   } finally {
@@ -42,9 +56,28 @@ export function hexArg (what: string): (value: string) => string {
   return (value) => checkHex(value, what)
 }
 
-/** A commander parser for a repeatable hex option. */
-export function hexList (what: string): (value: string, previous: string[] | undefined) => string[] {
-  return (value, previous) => [...(previous ?? []), checkHex(value, what)]
+/** A commander argument parser for an id or a unique prefix of one (4 to 64 hex digits), resolved later. */
+export function idPrefixArg (what: string): (value: string) => string {
+  return (value) => checkIdPrefix(value, what)
+}
+
+/** A commander parser for a repeatable id (or id prefix) option. */
+export function idPrefixList (what: string): (value: string, previous: string[] | undefined) => string[] {
+  return (value, previous) => [...(previous ?? []), checkIdPrefix(value, what)]
+}
+
+/** Ids given to --link, each a full id or a unique prefix of a ready entry's, as full ids. */
+export async function resolveLinks (book: Logbook, links: string[]): Promise<string[]> {
+  const ids: string[] = []
+  for (const link of links) {
+    try {
+      ids.push(await book.resolveId(link))
+    } catch (err) {
+      if (!(err instanceof LogbookError) || err.code !== 'NOT_FOUND') throw err
+      throw new LogbookError('LINK_NOT_FOUND', `--link ${link}: ${err.message}`, { cause: err })
+    }
+  }
+  return ids
 }
 
 /** A commander parser for a non-negative integer. */
@@ -53,4 +86,36 @@ export function intArg (value: string): number {
   const n = Number(value)
   if (!Number.isSafeInteger(n)) throw new InvalidArgumentError('the number is too large.')
   return n
+}
+
+/** A command's help (with the text added after it), on stdout, after anything printed before. */
+export async function printHelp (command: Command): Promise<void> {
+  await out.flush()
+  command.outputHelp()
+}
+
+/**
+ * For a command that only groups subcommands (`identity`, `kv`): without one it prints its own help
+ * (stdout) and fails as a usage error; an unknown word is named.
+ */
+export function requireSubcommand (group: Command): Command {
+  return group
+    .allowExcessArguments(true)
+    .action(async (_options: unknown, command: Command) => {
+      if (command.args.length > 0) unknownSubcommand(command)
+      await printHelp(command)
+      command.error(`missing subcommand; see \`logbook ${command.name()} --help\``, { exitCode: 2, code: 'logbook.missingSubcommand' })
+    })
+}
+
+/** A usage error naming the word given where `command`'s subcommand belongs, and the subcommands there are. */
+export function unknownSubcommand (command: Command): never {
+  const names = command.commands.map((sub) => sub.name())
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : names.join('')
+  command.error(`unknown command '${command.name()} ${command.args[0]}' (${command.name()} has ${list})`, { exitCode: 2, code: 'logbook.unknownCommand' })
+}
+
+/** An author id, as a line or with --json as {"author": ...} (id, identity import, identity new). */
+export async function printAuthor (author: string, json: boolean | undefined): Promise<void> {
+  await (json === true ? out.json({ author }) : out.line(author))
 }

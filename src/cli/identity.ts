@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import { Identity, Logbook, LogbookError } from '../index.js'
 import { readIdentity, readSpaceKey, storePaths } from '../store-dir.js'
-import { globals, out } from './context.js'
+import { out, printAuthor, requireSubcommand, storeDir } from './context.js'
 import { readStdinText } from './input.js'
 
 /** Keeps the identity file of `author` beside the store as identity.<first 16 hex>.retired.json. */
@@ -32,13 +32,14 @@ async function currentIdentity (dir: string): Promise<Identity | null> {
 }
 
 export function register (program: Command): void {
-  const identity = program.command('identity')
-    .description('back up, restore or replace this store\'s identity')
+  const identity = requireSubcommand(program.command('identity')
+    .description('back up, restore or replace this store\'s identity: export, import, new'))
 
   identity.command('export')
     .description('print the identity (secret: it signs as you) as one line of text')
+    .option('--json', 'the same line: the identity\'s text form is JSON')
     .action(async (_options: unknown, command: Command) => {
-      const { dir } = globals(command)
+      const dir = await storeDir(command)
       await readSpaceKey(dir)
       await out.line((await readIdentity(dir)).toText())
     })
@@ -46,8 +47,9 @@ export function register (program: Command): void {
   identity.command('import')
     .description('read an identity from stdin (from `logbook identity export`) and use it in this store')
     .option('--force', 'replace a different identity (the old one is kept as identity.<id>.retired.json)')
-    .action(async (options: { force?: boolean }, command: Command) => {
-      const { dir } = globals(command)
+    .option('--json', 'print {"author": ...}')
+    .action(async (options: { force?: boolean, json?: boolean }, command: Command) => {
+      const dir = await storeDir(command)
       await readSpaceKey(dir)
       const text = (await readStdinText()).trim()
       if (text === '') throw new LogbookError('INVALID_IDENTITY', 'expected the identity text on stdin (from `logbook identity export`)')
@@ -67,19 +69,20 @@ export function register (program: Command): void {
       } finally {
         await book.close()
       }
-      await out.line(imported.author)
+      await printAuthor(imported.author, options.json)
     })
 
   identity.command('new')
     .description('create a new identity for this store (the way out after a fork); the old one is retired')
-    .action(async (_options: unknown, command: Command) => {
-      const { dir } = globals(command)
+    .option('--json', 'print {"author": ...}')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const dir = await storeDir(command)
       await readSpaceKey(dir)
       const book = await Logbook.open({ dir })
       try {
         await retire(dir, book.author)
         await book.setIdentity(Identity.generate())
-        await out.line(book.author)
+        await printAuthor(book.author, options.json)
       } finally {
         await book.close()
       }

@@ -5,7 +5,7 @@
 import type { Command } from 'commander'
 import { LogbookError, type KvApi, type KvResult, type Logbook } from '../index.js'
 import { quoteKey } from '../views/builtin/kv.js'
-import { intArg, out, withBook } from './context.js'
+import { intArg, out, requireSubcommand, withBook } from './context.js'
 import { readyView } from './views.js'
 import { valueFromText } from './input.js'
 
@@ -42,8 +42,8 @@ function jsonFlag (command: Command): boolean {
 }
 
 export function register (program: Command): void {
-  const kv = program.command('kv')
-    .description('a key/value view over the log: put, del, get, list')
+  const kv = requireSubcommand(program.command('kv')
+    .description('a key/value view over the log: put, del, get, list'))
 
   kv.command('put')
     .description('append an entry setting KEY, replacing its current values (VALUE is JSON, read exactly; null deletes)')

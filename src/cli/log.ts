@@ -1,17 +1,22 @@
-// logbook log [--json] [--author A] [--limit N]: ready entries in local order.
-import type { Command } from 'commander'
+// logbook log [--json] [--author A] [--limit N | --tail N] [--reverse]: ready entries in local order.
+import { Option, type Command } from 'commander'
 import { entryLine, entryToJson } from './output.js'
-import { hexArg, intArg, out, withBook } from './context.js'
+import { idPrefixArg, intArg, out, withBook } from './context.js'
+
+interface LogFlags { json?: boolean, author?: string, limit?: number, tail?: number, reverse?: boolean }
 
 export function register (program: Command): void {
   program.command('log')
-    .description('list ready entries in local order: localSeq author seq id payload')
-    .option('--json', 'NDJSON: one entry per line (binary payloads as {"base64": ...})')
-    .option('--author <id>', 'only this author\'s entries', hexArg('author'))
-    .option('--limit <n>', 'at most N entries', intArg)
-    .action(async (options: { json?: boolean, author?: string, limit?: number }, command: Command) => {
+    .description('list ready entries in local order: localSeq author seq id time (UTC) payload')
+    .option('--json', 'NDJSON: one entry per line (timestamps in ms; binary payloads as {"base64": ...})')
+    .option('--author <id>', 'only this author\'s entries (an author id, or a unique prefix of 4+ digits)', idPrefixArg('an author id'))
+    .addOption(new Option('--limit <n>', 'at most N entries, from the first (from the last with --reverse)').argParser(intArg))
+    .addOption(new Option('--tail <n>', 'only the last N entries (still oldest first, unless --reverse)').argParser(intArg).conflicts('limit'))
+    .option('--reverse', 'newest first')
+    .action(async (options: LogFlags, command: Command) => {
       await withBook(command, async (book) => {
-        for await (const entry of book.log({ author: options.author, limit: options.limit })) {
+        const author = options.author === undefined ? undefined : book.resolveAuthor(options.author)
+        for await (const entry of book.log({ author, limit: options.limit, tail: options.tail, reverse: options.reverse === true })) {
           await out.line(options.json === true ? JSON.stringify(entryToJson(entry)) : entryLine(entry))
         }
       })

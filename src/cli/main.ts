@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { BrokenPipe, errorLine, printError } from './output.js'
-import { out } from './context.js'
+import { out, printHelp } from './context.js'
 import { register as init } from './init.js'
 import { register as id } from './id.js'
 import { register as space } from './space.js'
@@ -19,6 +19,7 @@ import { register as importCommand } from './import.js'
 import { register as verify } from './verify.js'
 import { register as kv } from './kv.js'
 import { register as views } from './views.js'
+import { register as types } from './types.js'
 
 function version (): string {
   try {
@@ -35,12 +36,20 @@ function storeDir (value: string): string {
   return value
 }
 
+const EXIT_STATUS = `
+Exit status:
+  0    success
+  1    runtime error (one line on stderr: \`logbook: CODE: message\`)
+  2    usage error: an unknown command or option, a missing or malformed argument
+  130  interrupted (Ctrl-C)`
+
 export function buildProgram (): Command {
   const program = new Command('logbook')
   program
     .description('signed, hash-linked append-only logs')
     .version(version(), '-V, --version')
-    .addOption(new Option('--dir <dir>', 'the store directory').env('LOGBOOK_DIR').default('.logbook', './.logbook').argParser(storeDir))
+    .addOption(new Option('--dir <dir>', 'the store directory (default: the nearest .logbook in this directory or a parent)').env('LOGBOOK_DIR').argParser(storeDir))
+    .addHelpText('after', EXIT_STATUS)
     // Settings below are inherited by every command created after them.
     .exitOverride()
     .configureOutput({
@@ -49,7 +58,7 @@ export function buildProgram (): Command {
       writeErr: () => {}
     })
     .showSuggestionAfterError(true)
-  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify, kv, views]) {
+  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify, kv, types, views]) {
     register(program)
   }
   return program
@@ -69,6 +78,8 @@ async function main (argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0 // --help, --version
       if (err.code === 'commander.help' || err.code === 'commander.missingCommand') {
+        // A bare `logbook`: the usage on stdout (as git does), and still a usage error for scripts.
+        await printHelp(program)
         process.stderr.write(errorLine('INVALID_ARGUMENT', 'missing command; see `logbook --help`') + '\n')
       } else {
         process.stderr.write(errorLine('INVALID_ARGUMENT', err.message.replace(/^error: /, '')) + '\n')

@@ -132,7 +132,16 @@ export function payloadText (entry: LogEntry): string {
   return JSON.stringify(entry.payload)
 }
 
-/** `localSeq author[0..8] seq id[0..12] payload` */
+/**
+ * A timestamp (ms since 1970) as ISO 8601 UTC. An author may claim any time up to 2^53 - 1 ms, beyond what a
+ * date can show: such a time is shown as its number.
+ */
+export function isoTime (ms: number): string {
+  const date = new Date(ms)
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString()
+}
+
+/** `localSeq author[0..8] seq id[0..12] time payload` */
 export function entryLine (entry: LogEntry): string {
-  return `${entry.localSeq} ${entry.author.slice(0, 8)} ${entry.seq} ${entry.id.slice(0, 12)} ${payloadText(entry)}`
+  return `${entry.localSeq} ${entry.author.slice(0, 8)} ${entry.seq} ${entry.id.slice(0, 12)} ${isoTime(entry.timestamp)} ${payloadText(entry)}`
 }

@@ -1,13 +1,47 @@
-// logbook status [--json]: counts, pending entries with what they wait for, forks.
+// logbook status [--all] [--json]: counts, what is pending (one line per author, or every pending segment
+// with --all) and what it waits for, forks.
 import type { Command } from 'commander'
+import type { PendingReport } from '../index.js'
 import { out, withBook } from './context.js'
 import { counted } from './output.js'
 
+function waitsFor (item: PendingReport): string {
+  return `waits for ${item.reason === 'prev' ? 'its previous entry' : 'a linked entry'} ${item.waitsFor}`
+}
+
+/** Every pending segment: `author seq range (N entries) waits for ...`. */
+async function printSegments (pending: PendingReport[]): Promise<void> {
+  for (const item of pending) {
+    const range = item.fromSeq === item.toSeq ? `seq ${item.fromSeq}` : `seq ${item.fromSeq}..${item.toSeq}`
+    await out.line(`  ${item.author.slice(0, 8)} ${range} (${counted(item.entries, 'entry', 'entries')}) ${waitsFor(item)}`)
+  }
+}
+
+/**
+ * One line per author: how much of theirs is pending, and what their first pending entry waits for
+ * (usually the one thing to import for the rest to follow). `pending` is sorted by author, then seq.
+ */
+async function printAuthors (pending: PendingReport[]): Promise<boolean> {
+  let collapsed = false
+  for (let i = 0; i < pending.length;) {
+    const first = pending[i]
+    let end = i
+    let entries = 0
+    while (end < pending.length && pending[end].author === first.author) entries += pending[end++].entries
+    const segments = end - i
+    if (segments > 1) collapsed = true
+    await out.line(`  ${first.author.slice(0, 8)} ${counted(entries, 'entry', 'entries')} in ${counted(segments, 'segment', 'segments')} from seq ${first.fromSeq}, which ${waitsFor(first)}`)
+    i = end
+  }
+  return collapsed
+}
+
 export function register (program: Command): void {
   program.command('status')
-    .description('show entries, feeds, heads, pending entries (and what they wait for) and forks')
-    .option('--json', 'print the status report (plus feedHeads) as JSON')
-    .action(async (options: { json?: boolean }, command: Command) => {
+    .description('show entries, feeds, heads, what is pending (one line per author) and what it waits for, and forks')
+    .option('--all', 'list every pending segment, not one line per author')
+    .option('--json', 'print the status report (every pending segment, plus feedHeads) as JSON')
+    .action(async (options: { all?: boolean, json?: boolean }, command: Command) => {
       await withBook(command, async (book) => {
         const status = book.status()
         if (options.json === true) {
@@ -20,11 +54,8 @@ export function register (program: Command): void {
         await out.line(`feeds:    ${status.feeds}`)
         await out.line(`heads:    ${status.heads}`)
         await out.line(`pending:  ${counted(status.pendingEntries, 'entry', 'entries')}`)
-        for (const item of status.pending) {
-          const why = item.reason === 'prev' ? 'its previous entry' : 'a linked entry'
-          const range = item.fromSeq === item.toSeq ? `seq ${item.fromSeq}` : `seq ${item.fromSeq}..${item.toSeq}`
-          await out.line(`  ${item.author.slice(0, 8)} ${range} (${counted(item.entries, 'entry', 'entries')}) waits for ${why} ${item.waitsFor}`)
-        }
+        if (options.all === true) await printSegments(status.pending)
+        else if (await printAuthors(status.pending)) await out.line('  (`logbook status --all` lists every pending segment)')
         await out.line(`forks:    ${status.forks.length}`)
         for (const fork of status.forks) await out.line(`  ${fork.author} at seq ${fork.seq} (see \`logbook forks\`)`)
       })

@@ -1,10 +1,14 @@
 // logbook views [--json]; logbook views rebuild NAME [--json]; logbook views check NAME [--orders K] [--seed S] [--json]
-// The command knows the built-in views of DEFAULT_VIEWS (kv, types); views that an application stored in
+// The command knows the built-in views of DEFAULT_VIEWS (kv, read by `logbook kv`; types, by `logbook types`),
+// each built the first time it is read; views that an application stored in
 // the same database are listed, but only the program that defines them can rebuild or check them.
 import { InvalidArgumentError, type Command } from 'commander'
 import type { SingleBar } from 'cli-progress'
 import { DEFAULT_VIEWS, LogbookError, type Logbook, type ViewCheckReport, type ViewProgress, type ViewStatus } from '../index.js'
-import { intArg, out, withBook } from './context.js'
+import { intArg, out, unknownSubcommand, withBook } from './context.js'
+
+/** The commands that build and read each of the command's views. */
+const USED_BY = new Map([['kv', '`logbook kv` builds it'], ['types', '`logbook types` builds it']])
 
 /** A view of the command's, registered on `book`; a stored view of another program is refused by name. */
 export async function knownView (book: Logbook, name: string): Promise<void> {
@@ -69,7 +73,7 @@ async function listed (book: Logbook): Promise<ViewStatus[]> {
 }
 
 async function printStatus (status: ViewStatus): Promise<void> {
-  const known = DEFAULT_VIEWS.has(status.name) ? '' : '  (made by another program)'
+  const known = !DEFAULT_VIEWS.has(status.name) ? '  (made by another program)' : status.version === null ? `  (not built yet: ${USED_BY.get(status.name) ?? 'built'} when first used)` : ''
   const version = status.version === null ? '-' : String(status.version)
   await out.line(`${status.name.padEnd(12)} version ${version.padEnd(6)} ${status.applied}/${status.entries} entries, ${status.behind} behind, ${status.failures} failed${known}`)
   for (const failure of status.firstFailures) await out.line(`  failed: ${failure.id} ${failure.message}`)
@@ -122,7 +126,7 @@ export function register (program: Command): void {
     // Words that are not a subcommand reach the action, which names them (rather than "too many arguments").
     .allowExcessArguments(true)
     .action(async (options: { json?: boolean }, command: Command) => {
-      if (command.args.length > 0) command.error(`unknown command 'views ${command.args[0]}' (views has rebuild and check)`, { exitCode: 2, code: 'logbook.unknownCommand' })
+      if (command.args.length > 0) unknownSubcommand(command)
       await withBook(command, async (book) => {
         const statuses = await listed(book)
         if (options.json === true) {

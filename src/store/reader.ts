@@ -4,7 +4,7 @@ import { toHex } from '../entry/bytes.js'
 import { computeChainIds } from '../entry/entry-id.js'
 import { decodeSegmentBody } from '../entry/segment.js'
 import type { AuthenticatedSegment } from '../entry/types.js'
-import { idKey, join, readIdLocation, readU64, u64, type Layout } from './layout.js'
+import { ID_PREFIX_BYTES, idKey, join, readIdLocation, readU64, u64, type Layout } from './layout.js'
 import { decodePage, pageEntry, type DecodedPage, type StoredEntry } from './page.js'
 import type { Writer } from './writer.js'
 
@@ -90,6 +90,26 @@ export class StoreReader {
     return undefined
   }
 
+  /**
+   * Pages in reverse local order, starting with the last one. Reads a few pages first and more as the
+   * reader keeps going: the last few entries (`log --tail`) cost a read or two, whatever the store's size.
+   */
+  async * pagesReverse (): AsyncGenerator<DecodedPage> {
+    await this.writer.drained()
+    const iterator = this.layout.pages.iterator({ reverse: true })
+    let size = 4
+    try {
+      for (;;) {
+        const chunk: Array<[Uint8Array, Uint8Array]> = await iterator.nextv(size)
+        if (chunk.length === 0) return
+        size = Math.min(size * 2, PAGES_PER_READ)
+        for (const [key, value] of chunk) yield decodePage(readU64(key), value)
+      }
+    } finally {
+      await iterator.close()
+    }
+  }
+
   /** Ready entries in local order. */
   async * entries (options: { from?: number, author?: Uint8Array } = {}): AsyncGenerator<StoredEntry> {
     const from = options.from ?? 1
@@ -100,6 +120,54 @@ export class StoreReader {
         if (page.pageKey + slot >= from) yield pageEntry(page, slot)
       }
     }
+  }
+
+  /** Ready entries in reverse local order, down to local seq `from`. */
+  async * entriesReverse (options: { from?: number, author?: Uint8Array } = {}): AsyncGenerator<StoredEntry> {
+    const from = options.from ?? 1
+    const authorHex = options.author === undefined ? null : toHex(options.author)
+    for await (const page of this.pagesReverse()) {
+      if (page.pageKey + page.ids.length - 1 < from) return
+      if (authorHex !== null && toHex(page.segment.author) !== authorHex) continue
+      for (let slot = page.ids.length - 1; slot >= 0; slot--) {
+        if (page.pageKey + slot >= from) yield pageEntry(page, slot)
+      }
+    }
+  }
+
+  /**
+   * Ready entries whose id (hex) starts with `prefix` (lowercase hex, 1 to 64 digits): how many there are,
+   * and the ids of the first `max` of them in id order. Up to the id index's key length, a range scan of
+   * the index; beyond it, the one entry under that key, compared in full.
+   */
+  async idsWithPrefix (prefix: string, max: number): Promise<{ count: number, ids: string[] }> {
+    const keyDigits = 2 * ID_PREFIX_BYTES
+    if (prefix.length >= keyDigits) {
+      const location = await this.read(this.layout.ids, Buffer.from(prefix.slice(0, keyDigits), 'hex'))
+      if (location === undefined) return { count: 0, ids: [] }
+      const id = await this.idAtLocation(readIdLocation(location))
+      return id !== undefined && id.startsWith(prefix) ? { count: 1, ids: max > 0 ? [id] : [] } : { count: 0, ids: [] }
+    }
+    await this.writer.drained()
+    // Every key of `keyDigits` digits that starts with the prefix (an odd count of digits included).
+    const range = { gte: Buffer.from(prefix.padEnd(keyDigits, '0'), 'hex'), lte: Buffer.from(prefix.padEnd(keyDigits, 'f'), 'hex') }
+    let count = 0
+    const locations: Array<{ pageKey: number, slot: number }> = []
+    for await (const [, value] of this.layout.ids.iterator(range)) {
+      if (count++ < max) locations.push(readIdLocation(value))
+    }
+    const ids: string[] = []
+    for (const location of locations) {
+      const id = await this.idAtLocation(location)
+      if (id !== undefined) ids.push(id)
+    }
+    return { count, ids }
+  }
+
+  private async idAtLocation (location: { pageKey: number, slot: number }): Promise<string | undefined> {
+    const page = await this.page(location.pageKey)
+    const id = page?.ids[location.slot]
+    return id === undefined ? undefined : toHex(id)
   }
 
   /** Pages of one author whose seq range reaches `fromSeq`, in feed-index order (by last seq). */

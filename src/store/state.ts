@@ -63,6 +63,13 @@ export class StoreState {
     return max
   }
 
+  /** Authors (hex) this store has entries of: ready ones, or pending ones. Unsorted. */
+  knownAuthors (): string[] {
+    const authors = new Set<string>(this.pendingByAuthor.keys())
+    for (const [author, tips] of this.tips) if (tips.size > 0) authors.add(author)
+    return [...authors]
+  }
+
   pendingOf (authorHex: string): PendingInfo[] {
     return [...(this.pendingByAuthor.get(authorHex)?.values() ?? [])]
   }

@@ -28,7 +28,15 @@ export interface IndexHit {
   timestamp: number
 }
 
+export interface IndexValue {
+  value: string
+  /** Entries with this value. */
+  entries: number
+}
+
 export interface IndexApi {
+  /** The values indexed, in key order (of their JSON text), each with its count of entries. */
+  values: () => Promise<IndexValue[]>
   /** Ids and timestamps of the entries whose field equals `value`, by time (then id). */
   ids: (value: string, query?: IndexQuery) => Promise<IndexHit[]>
   /** The same, as whole entries. */
@@ -66,6 +74,23 @@ function indexApi (context: ViewContext): IndexApi {
     return out
   }
   return {
+    values: async () => {
+      await context.ready()
+      const out: IndexValue[] = []
+      // One value's rows are contiguous (see the row key above): count each run.
+      let run: { json: string, entries: number } | null = null
+      for await (const [key] of context.rows()) {
+        const json = key.slice(0, key.indexOf(SEPARATOR))
+        if (run !== null && run.json === json) {
+          run.entries++
+          continue
+        }
+        if (run !== null) out.push({ value: JSON.parse(run.json), entries: run.entries })
+        run = { json, entries: 1 }
+      }
+      if (run !== null) out.push({ value: JSON.parse(run.json), entries: run.entries })
+      return out
+    },
     ids,
     query: async (value, query) => {
       const out: LogEntry[] = []
