@@ -4,6 +4,7 @@
 // taken back, such text is refused with INVALID_PAYLOAD and where the problem is (line, column).
 import { parse as parseTree, type AnyNode } from '@humanwhocodes/momoa'
 import { LogbookError } from './errors.js'
+import { MAX_JSON_DEPTH } from './entry/limits.js'
 import type { JsonValue } from './payload.js'
 
 export interface JsonTextOptions {
@@ -27,22 +28,59 @@ function refuse (text: string, offset: number, reason: string, options: JsonText
   throw new LogbookError('INVALID_PAYLOAD', `${options.what ?? 'the value'}, ${where}: ${reason}`)
 }
 
-/** Where JSON.parse stopped, and why, in words without its echo of the input. */
+/** V8's words for a syntax error, without its position or its echo of the input, in lower case. */
+function syntaxReason (message: string): string {
+  const words = message.replace(/ (in|after) JSON at position \d+.*$/s, (_all, word: string) => word === 'after' ? ' after the value' : '')
+    .replace(/, ".*" is not valid JSON$/s, '').replace(/^"(.*)" is not valid JSON$/s, 'unexpected $1')
+  return words.charAt(0).toLowerCase() + words.slice(1)
+}
+
+/** Where JSON.parse stopped, and why. */
 function syntaxProblem (text: string, err: Error): { offset: number, reason: string } {
   const message = err.message
-  let reason = 'not valid JSON: ' + message.replace(/ (in|after) JSON at position \d+.*$/s, (_all, word: string) => word === 'after' ? ' after the value' : '').replace(/, ".*" is not valid JSON$/s, '').replace(/^Unexpected/, 'unexpected')
-  if (/^Unexpected end of JSON input/.test(message)) reason = text.trim() === '' ? 'no value (empty text)' : 'not valid JSON: the text ends in the middle of a value'
+  const atEnd = /^Unexpected end of JSON input/.test(message)
+  let reason = atEnd
+    ? (text.trim() === '' ? 'no value (empty text)' : 'not valid JSON: the text ends in the middle of a value')
+    : `not valid JSON: ${syntaxReason(message)}`
+  let offset = 0
   const stated = /at position (\d+)/.exec(message)
-  if (stated !== null) return { offset: Number(stated[1]), reason }
-  if (/^Unexpected end/.test(message)) return { offset: text.length, reason }
-  // V8 does not say where an unexpected token is; a parser that keeps locations does.
-  try {
-    parseTree(text, { mode: 'json' })
-  } catch (located) {
-    const offset = (located as { offset?: unknown }).offset
-    if (typeof offset === 'number') return { offset, reason }
+  if (stated !== null) {
+    offset = Number(stated[1])
+  } else if (atEnd) {
+    offset = text.length
+  } else {
+    // V8 does not say where an unexpected token is; a parser that keeps locations does.
+    try {
+      parseTree(text, { mode: 'json' })
+    } catch (located) {
+      const at = (located as { offset?: unknown }).offset
+      if (typeof at === 'number') offset = at
+    }
   }
-  return { offset: 0, reason }
+  if (text.charCodeAt(offset) === 0xfeff) reason = 'not valid JSON: a byte-order mark (U+FEFF) is not part of JSON; save the text without it'
+  return { offset, reason }
+}
+
+/** Where the containers of (valid) JSON text first nest deeper than `max`, or -1. */
+function tooDeepAt (text: string, max: number): number {
+  // A text shorter than that cannot hold so many brackets.
+  if (text.length <= max) return -1
+  let depth = 0
+  let inString = false
+  for (let at = 0; at < text.length; at++) {
+    const code = text.charCodeAt(at)
+    if (inString) {
+      if (code === 0x5c) at++ // a backslash escapes the next character
+      else if (code === 0x22) inString = false
+    } else if (code === 0x22) {
+      inString = true
+    } else if (code === 0x5b || code === 0x7b) {
+      if (++depth > max) return at
+    } else if (code === 0x5d || code === 0x7d) {
+      depth--
+    }
+  }
+  return -1
 }
 
 /** The decimal value of a JSON number's text, normalised: sign, significant digits, exponent. */
@@ -64,7 +102,7 @@ export function numberProblem (numberText: string): string | null {
   if (!Number.isFinite(value)) return `${numberText} is too large for a JSON number (it would become ${String(value)})`
   if (value === 0 && numberText.startsWith('-')) return `${numberText} is negative zero, which JSON would store as 0`
   if (decimalOf(numberText) !== decimalOf(String(value))) {
-    const kind = value === 0 ? 'too small' : Number.isInteger(value) && Math.abs(value) > Number.MAX_SAFE_INTEGER ? 'beyond 2^53' : 'too precise'
+    const kind = value === 0 ? 'too small' : /^-?\d+$/.test(numberText) ? 'beyond 2^53' : 'too precise'
     return `${numberText} is ${kind} for a JSON number (it would become ${String(value)}); write it as a string`
   }
   return null
@@ -122,6 +160,9 @@ function readExactJson (text: string, options: JsonTextOptions): { value: JsonVa
     if (problem !== null) refuse(text, text.length - text.trimStart().length, problem, options)
     return { value, json }
   }
+  // Checked before anything recursive (JSON.stringify, the located parse) meets the nesting.
+  const deepAt = tooDeepAt(text, MAX_JSON_DEPTH)
+  if (deepAt >= 0) refuse(text, deepAt, `nested deeper than ${MAX_JSON_DEPTH} levels`, options)
   let problem: { offset: number, reason: string } | null
   let json: string
   try {
@@ -137,23 +178,38 @@ function readExactJson (text: string, options: JsonTextOptions): { value: JsonVa
   return { value, json }
 }
 
+/** Only JsonText.parse makes a JsonText: the constructor refuses to be called from anywhere else. */
+const MAKE = Symbol('JsonText.parse')
+
 /**
  * JSON text checked by parseExactJson, kept as text: appending it stores the same data without turning
- * it into objects and back. Immutable, so what was checked is what is stored.
+ * it into objects and back. Immutable, and made only by `parse`, so what was checked is what is stored.
  */
 export class JsonText {
-  private constructor (
-    /** The JSON as it is stored: compact, as JSON.stringify writes the value. */
-    readonly json: string
-  ) {}
+  readonly #json: string
+
+  private constructor (json: string, make: symbol) {
+    if (make !== MAKE) throw new TypeError('a JsonText is made by JsonText.parse(text)')
+    this.#json = json
+  }
 
   /** Checks `text` as parseExactJson does (same errors) and keeps its JSON. */
   static parse (text: string, options: JsonTextOptions = {}): JsonText {
-    return new JsonText(readExactJson(text, options).json)
+    return new JsonText(readExactJson(text, options).json, MAKE)
+  }
+
+  /** The JSON text of a JsonText made by `parse`; undefined for anything else (a look-alike included). */
+  static textOf (value: unknown): string | undefined {
+    return typeof value === 'object' && value !== null && #json in value ? (value as JsonText).#json : undefined
+  }
+
+  /** The JSON as it is stored: compact, as JSON.stringify writes the value. */
+  get json (): string {
+    return this.#json
   }
 
   /** The value (parsed anew on each call). */
   value (): JsonValue {
-    return JSON.parse(this.json)
+    return JSON.parse(this.#json)
   }
 }

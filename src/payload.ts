@@ -1,8 +1,9 @@
 // Payloads as the library takes them: bytes, or a JSON value that survives JSON text unchanged.
 // JSON.stringify drops or rewrites what JSON cannot hold (undefined becomes nothing, NaN becomes null,
-// -0 becomes 0, a Date becomes a string, a Map becomes {}), and an entry can never be taken back, so
-// such values are refused with INVALID_PAYLOAD before anything is written.
+// -0 becomes 0, a Date becomes a string, a Map becomes {}, toJSON replaces a value), and an entry can
+// never be taken back, so such values are refused with INVALID_PAYLOAD before anything is written.
 import { LogbookError } from './errors.js'
+import { MAX_JSON_DEPTH } from './entry/limits.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type PayloadKind } from './entry/types.js'
 import { JsonText } from './json-text.js'
 
@@ -14,9 +15,6 @@ export type Payload = Uint8Array | JsonValue | JsonText
 
 const encoder = new TextEncoder()
 
-/** Marks, on the work stack, the end of a container whose children have been checked. */
-const EXIT = Symbol('exit')
-
 /** One step down into a value, kept so that an error can name where the problem is. */
 interface Place { key: string | number, parent: Place | null }
 
@@ -26,7 +24,9 @@ function pathOf (place: Place | null): string {
   for (let at = place; at !== null; at = at.parent) {
     parts.push(typeof at.key === 'number' ? `[${at.key}]` : /^[A-Za-z_$][\w$]*$/.test(at.key) ? `.${at.key}` : `[${JSON.stringify(at.key)}]`)
   }
-  return parts.reverse().join('')
+  parts.reverse()
+  // A path deep down is named by its last steps.
+  return parts.length > 12 ? `…${parts.slice(-12).join('')}` : parts.join('')
 }
 
 /** Why `value` (a non-container) has no exact JSON form, or null when it has one. */
@@ -45,75 +45,104 @@ function scalarProblem (value: unknown): string | null {
   }
 }
 
-/** Why an object is not a plain object or array that JSON holds exactly, or null. */
+/**
+ * Why an object is not a plain object or array that JSON holds exactly, or null. Plain means made by a
+ * literal, JSON.parse or Object.create(null), in this realm or another (its prototype's prototype is null).
+ */
 function containerProblem (value: object): string | null {
-  if (Array.isArray(value)) {
-    // Holes would become null, and extra properties would be dropped.
-    if (Object.keys(value).length !== value.length) return 'an array with holes or extra properties'
-    return null
+  if (!Array.isArray(value)) {
+    const proto = Object.getPrototypeOf(value)
+    if (proto !== null && Object.getPrototypeOf(proto) !== null) {
+      const name = (value as { constructor?: { name?: unknown } }).constructor?.name
+      return `${typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a prototype'} is not a plain object (JSON would change it)`
+    }
+    if (Object.getOwnPropertySymbols(value).length > 0) return 'symbol keys would be dropped'
   }
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) {
-    const name = (value as { constructor?: { name?: unknown } }).constructor?.name
-    return `${typeof name === 'string' && name !== '' ? `a ${name}` : 'an object with a prototype'} is not a plain object (JSON would change it)`
-  }
-  if (Object.getOwnPropertySymbols(value).length > 0) return 'symbol keys would be dropped'
+  if ('toJSON' in value) return 'it has a toJSON method, which would replace it in JSON'
   return null
 }
 
+/** A property's value, read once: accessors are refused (a getter may answer differently on each read). */
+function ownValue (container: object, key: string): { value: unknown } | { problem: string } {
+  const descriptor = Object.getOwnPropertyDescriptor(container, key)
+  if (descriptor === undefined || !('value' in descriptor)) return { problem: 'a getter, whose value may change between reads, is not stored' }
+  return { value: descriptor.value }
+}
+
 /**
- * Checks that `value` is a JSON value that JSON text holds exactly; throws INVALID_PAYLOAD naming where
- * it is not. Iterative, so a deeply nested value is judged rather than overflowing the stack.
+ * A copy of `value` made only of plain objects, arrays and JSON scalars, read once; throws INVALID_PAYLOAD
+ * naming where `value` is not a JSON value that JSON text holds exactly. Writing the copy (not the value)
+ * means what was checked is what is written. Iterative, and at most MAX_JSON_DEPTH containers deep.
  */
-export function checkJsonValue (value: unknown, what = 'the payload', index?: number): void {
+function exactCopy (value: unknown, what: string, index?: number): unknown {
   const refuse = (place: Place | null, problem: string): never => {
     const path = pathOf(place)
     throw new LogbookError('INVALID_PAYLOAD', `${what}${path === '' ? '' : ` at ${path}`}: ${problem}`, index === undefined ? undefined : { index })
   }
+  const root: { value?: unknown } = Object.create(null)
   const ancestors = new Set<object>()
-  // Each frame is a value to check, or (value === EXIT) the end of a container whose children are done.
-  const stack: Array<{ value: unknown, place: Place | null }> = [{ value, place: null }]
-  const exits: object[] = []
+  // A frame copies one value into `into[key]`; an `exit` frame ends a container whose children are done.
+  type Frame = { value: unknown, place: Place | null, into: any, key: string | number, depth: number } | { exit: object }
+  const stack: Frame[] = [{ value, place: null, into: root, key: 'value', depth: 0 }]
   while (stack.length > 0) {
-    const frame = stack.pop() as { value: unknown, place: Place | null }
-    const current = frame.value
-    if (current === EXIT) {
-      ancestors.delete(exits.pop() as object)
+    const frame = stack.pop() as Frame
+    if ('exit' in frame) {
+      ancestors.delete(frame.exit)
       continue
     }
+    const current = frame.value
     if (typeof current !== 'object' || current === null) {
       const problem = scalarProblem(current)
       if (problem !== null) refuse(frame.place, problem)
+      frame.into[frame.key] = current
       continue
     }
     if (ancestors.has(current)) refuse(frame.place, 'a cycle (the value contains itself)')
+    if (frame.depth >= MAX_JSON_DEPTH) refuse(frame.place, `nested deeper than ${MAX_JSON_DEPTH} levels`)
     const problem = containerProblem(current)
     if (problem !== null) refuse(frame.place, problem)
     ancestors.add(current)
-    exits.push(current)
-    stack.push({ value: EXIT, place: null })
+    stack.push({ exit: current })
+    const keys = Object.keys(current)
     if (Array.isArray(current)) {
-      for (let i = current.length - 1; i >= 0; i--) stack.push({ value: current[i], place: { key: i, parent: frame.place } })
-    } else {
-      const keys = Object.keys(current)
+      // Holes would become null, and extra properties would be dropped.
+      if (keys.length !== current.length) refuse(frame.place, 'an array with holes or extra properties')
+      const copy: unknown[] = new Array(keys.length)
+      frame.into[frame.key] = copy
       for (let i = keys.length - 1; i >= 0; i--) {
-        stack.push({ value: (current as Record<string, unknown>)[keys[i]], place: { key: keys[i], parent: frame.place } })
+        const read = ownValue(current, keys[i])
+        if ('problem' in read) refuse({ key: i, parent: frame.place }, read.problem)
+        else stack.push({ value: read.value, place: { key: i, parent: frame.place }, into: copy, key: i, depth: frame.depth + 1 })
+      }
+    } else {
+      // No prototype: a key named __proto__ is then an ordinary key, as JSON.parse makes it.
+      const copy = Object.create(null)
+      frame.into[frame.key] = copy
+      // Keys are set in order before their values are copied: the copy keeps the value's key order.
+      for (const key of keys) copy[key] = null
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const place = { key: keys[i], parent: frame.place }
+        const read = ownValue(current, keys[i])
+        if ('problem' in read) refuse(place, read.problem)
+        else stack.push({ value: read.value, place, into: copy, key: keys[i], depth: frame.depth + 1 })
       }
     }
   }
+  return root.value
 }
 
-/** A payload as stored: its kind and bytes. JSON values are checked first (checkJsonValue). */
+/**
+ * Checks that `value` is a JSON value that JSON text holds exactly; throws INVALID_PAYLOAD naming where
+ * it is not (`what` names the value in the message).
+ */
+export function checkJsonValue (value: unknown, what = 'the payload'): void {
+  exactCopy(value, what)
+}
+
+/** A payload as stored: its kind and bytes. JSON values are checked first (see exactCopy). */
 export function encodePayload (value: Payload, index: number): { kind: PayloadKind, payload: Uint8Array } {
   if (value instanceof Uint8Array) return { kind: PAYLOAD_BINARY, payload: value }
-  if (value instanceof JsonText) return { kind: PAYLOAD_JSON, payload: encoder.encode(value.json) }
-  checkJsonValue(value, `payload ${index}`, index)
-  let text: string
-  try {
-    text = JSON.stringify(value)
-  } catch (err) {
-    // Nesting deep enough to exhaust the stack.
-    throw new LogbookError('INVALID_PAYLOAD', `payload ${index} cannot be written as JSON: ${(err as Error).message}`, { index, cause: err })
-  }
-  return { kind: PAYLOAD_JSON, payload: encoder.encode(text) }
+  const text = JsonText.textOf(value)
+  if (text !== undefined) return { kind: PAYLOAD_JSON, payload: encoder.encode(text) }
+  return { kind: PAYLOAD_JSON, payload: encoder.encode(JSON.stringify(exactCopy(value, `payload ${index}`, index))) }
 }

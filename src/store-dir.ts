@@ -1,6 +1,6 @@
 // A store directory: the LevelDB database, the space key and the identity. Secret files are created
 // readable by their owner only (mode 0600, directory 0700).
-import { mkdir, readFile, writeFile, stat, rename } from 'node:fs/promises'
+import { lstat, mkdir, readFile, writeFile, stat, rename } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { LogbookError } from './errors.js'
 import { fromHex, toHex } from './entry/bytes.js'
@@ -23,15 +23,31 @@ export async function isInitialized (dir: string): Promise<boolean> {
 }
 
 /**
- * The nearest store named DEFAULT_DIR in `start` or one of its parents, as git finds `.git`: the
- * directory's own first, then each parent's up to the root. A DEFAULT_DIR that is not an initialized
- * store is passed over. Null when there is none.
+ * The nearest DEFAULT_DIR in `start` or one of its parents, as git finds `.git`: the directory's own first,
+ * then each parent's up to the root. Null when there is none. The search stops at the first DEFAULT_DIR
+ * that exists: one that is not a store (or cannot be read) is an error naming it, never passed over for a
+ * store further up, which would then receive what was meant for this one.
  */
 export async function findStore (start: string): Promise<string | null> {
   let at = resolve(start)
   for (;;) {
     const candidate = join(at, DEFAULT_DIR)
-    if (await isInitialized(candidate)) return candidate
+    let found = true
+    try {
+      await lstat(candidate)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new LogbookError('LOGBOOK_NOT_OPEN', `cannot look for a store at ${candidate}: ${(err as Error).message}`, { cause: err })
+      found = false
+    }
+    if (found) {
+      try {
+        await stat(storePaths(candidate).space)
+      } catch (err) {
+        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is not a store (it has no space.key)' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`
+        throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `${candidate}, the nearest ${DEFAULT_DIR}, ${why}`, { cause: err })
+      }
+      return candidate
+    }
     const parent = dirname(at)
     if (parent === at) return null
     at = parent

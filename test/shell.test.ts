@@ -4,7 +4,7 @@
 // against brute force.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { LogbookError, type LogEntry, type Logbook } from '../src/index.js'
 import type { DecodedPage } from '../src/store/page.js'
@@ -298,12 +298,24 @@ describe('the command, as a shell user expects it', () => {
     assert.equal(ok(['id'], { cwd: deep }), author)
     const id = ok(['append', '"from below"'], { cwd: deep }).trim()
     assert.equal(JSON.parse(ok(['--dir', join(top, '.logbook'), 'get', id, '--json'])).payload, 'from below')
-    // A `.logbook` that is not a store is passed over.
-    mkdirSync(at('tree', 'a', '.logbook'))
-    assert.equal(ok(['id'], { cwd: deep }), author)
     // init in a subdirectory makes a store there, which is then the nearest.
     const inner = JSON.parse(ok(['init', '--json'], { cwd: at('tree', 'a', 'b') }))
     assert.equal(inner.dir, at('tree', 'a', 'b', '.logbook'))
+    assert.equal(ok(['id'], { cwd: deep }), inner.author + '\n')
+    // A nearer `.logbook` that is not a store stops the search with an error naming it: what was meant for
+    // it must never land in a store further up. A file or a dangling link is no store either.
+    mkdirSync(at('tree', 'a', 'b', 'c', '.logbook'))
+    for (const args of [['id'], ['append', '"meant for c"']]) {
+      assert.match(fails(run(args, { cwd: deep }), 'LOGBOOK_NOT_INITIALIZED', 1).stderr, /c\/\.logbook, the nearest \.logbook, is not a store/)
+    }
+    rmSync(at('tree', 'a', 'b', 'c', '.logbook'), { recursive: true })
+    writeFileSync(at('tree', 'a', 'b', 'c', '.logbook'), 'not a directory')
+    fails(run(['id'], { cwd: deep }), 'LOGBOOK_NOT_INITIALIZED', 1)
+    rmSync(at('tree', 'a', 'b', 'c', '.logbook'))
+    symlinkSync(at('tree', 'gone'), at('tree', 'a', 'b', 'c', '.logbook'))
+    fails(run(['id'], { cwd: deep }), 'LOGBOOK_NOT_INITIALIZED', 1)
+    rmSync(at('tree', 'a', 'b', 'c', '.logbook'))
+    assert.equal(JSON.parse(ok(['--dir', inner.dir, 'status', '--json'])).entries, 0, 'nothing reached the store above')
     assert.equal(ok(['id'], { cwd: deep }), inner.author + '\n')
     assert.equal(ok(['id'], { cwd: at('tree', 'a') }), author)
     // An explicit directory is never searched for: relative to the current directory, as given.

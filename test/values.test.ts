@@ -3,7 +3,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { JsonText, Logbook, LogbookError, kvView, parseExactJson, type KvApi, type Payload } from '../src/index.js'
+import { runInNewContext } from 'node:vm'
+import { JsonText, Logbook, LogbookError, MAX_JSON_DEPTH, kvView, parseExactJson, type KvApi, type Payload } from '../src/index.js'
 import { fails, ndjson, ok, run, tempDir } from './helpers/cli.js'
 import { memoryBook } from './helpers/fixtures.js'
 
@@ -47,6 +48,7 @@ const REFUSED: Array<[string, RegExp]> = [
   ['[1, -0.0]', /column 5: -0.0 is negative zero/],
   ['{"x":1e-400}', /column 6: 1e-400 is too small/],
   ['0.10000000000000000001', /too precise/],
+  ['1.7976931348623158e308', /too precise/],
   ['{"a":', /column 6: not valid JSON/],
   ['[1,]', /column 4: not valid JSON/],
   ['{"a":1}}', /column 8: not valid JSON/],
@@ -112,6 +114,34 @@ describe('the command stores values exactly as typed, or refuses them', () => {
     assert.equal(entryCount(dir), 7)
   })
 
+  test('bytes that are not text, a byte-order mark, blank lines and deep nesting', () => {
+    const dir = freshStore()
+    // Node turns argument bytes that are not UTF-8 into U+FFFD: refused, where stdin is read exactly.
+    const notUtf8 = Buffer.from([0x22, 0xff, 0x22]).toString('latin1')
+    for (const args of [['append', '"\ufffd"'], ['append', '--string', 'a\ufffdb'], ['kv', 'put', 'k\ufffd', '1'], ['kv', 'put', 'k', '"\ufffd"']]) {
+      assert.match(fails(run(['--dir', dir, ...args]), 'INVALID_PAYLOAD', 1).stderr, /U\+FFFD/)
+    }
+    fails(run(['--dir', dir, 'append'], { input: Buffer.from(notUtf8, 'latin1') }), 'INVALID_PAYLOAD', 1)
+    // A byte-order mark is no JSON: refused, naming it; as text it is kept, like every other character.
+    const bom = Buffer.from([0xef, 0xbb, 0xbf])
+    assert.match(fails(run(['--dir', dir, 'append'], { input: Buffer.concat([bom, Buffer.from('{"a":1}')]) }), 'INVALID_PAYLOAD', 1).stderr, /column 1: .*byte-order mark/)
+    assert.match(fails(run(['--dir', dir, 'append', '--lines'], { input: Buffer.concat([Buffer.from('1\n'), bom, Buffer.from('2\n')]) }), 'INVALID_PAYLOAD', 1).stderr, /line 2, column 1: .*byte-order mark/)
+    assert.equal(entryCount(dir), 0)
+    ok(['--dir', dir, 'append', '--string'], { input: Buffer.concat([bom, Buffer.from('abc')]) })
+    assert.deepEqual(ndjson(ok(['--dir', dir, 'log', '--json'])).map((entry) => entry.payload), ['\ufeffabc'])
+    // A line of white space holds no JSON value: skipped like an empty line. As text, it is text.
+    assert.equal(ok(['--dir', dir, 'append', '--lines', '--quiet'], { input: '1\n   \n\t\n2\n' }), '2\n')
+    assert.equal(ok(['--dir', dir, 'append', '--lines', '--quiet', '--string'], { input: 'a\n   \n\nb\n' }), '3\n')
+    // Nesting beyond the limit is refused where it starts, from the argument or stdin, however deep.
+    const deep = (n: number): string => '['.repeat(n) + ']'.repeat(n)
+    assert.match(fails(run(['--dir', dir, 'append', deep(MAX_JSON_DEPTH + 1)]), 'INVALID_PAYLOAD', 1).stderr, new RegExp(`column ${MAX_JSON_DEPTH + 1}: nested deeper than ${MAX_JSON_DEPTH}`))
+    fails(run(['--dir', dir, 'append'], { input: deep(200_000) }), 'INVALID_PAYLOAD', 1)
+    fails(run(['--dir', dir, 'append', '--lines'], { input: `1\n${deep(100_000)}\n` }), 'INVALID_PAYLOAD', 1)
+    const before = entryCount(dir)
+    ok(['--dir', dir, 'append', deep(MAX_JSON_DEPTH)])
+    assert.equal(entryCount(dir), before + 1)
+  })
+
   test('kv put refuses what it would change, and the key keeps its value', () => {
     const dir = freshStore()
     ok(['--dir', dir, 'kv', 'put', 'x', '"kept"'])
@@ -124,8 +154,16 @@ describe('the command stores values exactly as typed, or refuses them', () => {
   })
 })
 
+/** `depth` nested one-member objects around 1. */
+function nested (depth: number): unknown {
+  let value: unknown = 1
+  for (let i = 0; i < depth; i++) value = { d: value }
+  return value
+}
+
 describe('the library refuses what JSON cannot hold exactly', () => {
   class Point { constructor (readonly x = 1) {} }
+  class ChangedArray extends Array { toJSON (): string { return 'changed' } }
   const cyclic: Record<string, unknown> = { a: 1 }
   cyclic.self = { back: cyclic }
   const REFUSED_VALUES: Array<[string, unknown, RegExp]> = [
@@ -144,7 +182,13 @@ describe('the library refuses what JSON cannot hold exactly', () => {
     ['-0', -0, /-0 would be stored as 0/],
     ['array with holes', [[1, , 3]], /holes/], // eslint-disable-line no-sparse-arrays
     ['symbol key', { [Symbol('k')]: 1 }, /symbol keys/],
-    ['nested bytes', { bytes: new Uint8Array(2) }, /at \.bytes: a Uint8Array/]
+    ['nested bytes', { bytes: new Uint8Array(2) }, /at \.bytes: a Uint8Array/],
+    ['own toJSON', Object.defineProperty({ a: 1 }, 'toJSON', { value: () => 'changed' }), /toJSON/],
+    ['array subclass with toJSON', { a: ChangedArray.from([1]) }, /at \.a: it has a toJSON/],
+    ['getter', { get a () { return 1 } }, /at \.a: a getter/],
+    ['throwing getter', { get a (): number { throw new Error('boom') } }, /at \.a: a getter/],
+    ['too deep', nested(MAX_JSON_DEPTH + 1), new RegExp(`nested deeper than ${MAX_JSON_DEPTH} levels`)],
+    ['a look-alike JsonText', Object.create(JsonText.prototype, { json: { value: '{"a":1,"a":2' } }), /a JsonText is not a plain object/]
   ]
 
   test('append refuses each with INVALID_PAYLOAD and where it is; a batch with one appends nothing', async () => {
@@ -178,7 +222,9 @@ describe('the library refuses what JSON cannot hold exactly', () => {
   test('what it takes is stored as JSON.stringify writes it and reads back equal', async () => {
     const book = await memoryBook()
     try {
-      const values = [{ a: 1, b: [true, null, 'é'] }, 'text', 0, -1.5, Number.MAX_SAFE_INTEGER, [], {}, Object.assign(Object.create(null), { bare: 1 })]
+      const values = [{ a: 1, b: [true, null, 'é'] }, 'text', 0, -1.5, Number.MAX_SAFE_INTEGER, [], {}, Object.assign(Object.create(null), { bare: 1 }),
+        JSON.parse('{"__proto__":{"x":1},"y":2}'), runInNewContext('({ a: [1, { b: 2 }] })'), nested(MAX_JSON_DEPTH),
+        new Proxy({ a: 1 }, {})]
       const ids = await book.append(values)
       for (let i = 0; i < values.length; i++) {
         const stored = await book.store.reader.get(Buffer.from(ids[i], 'hex'))
@@ -194,6 +240,8 @@ describe('the library refuses what JSON cannot hold exactly', () => {
     assert.throws(() => parseExactJson('{\n  "a": 1,\n  "a": 2\n}'), /line 3, column 3: duplicate key "a"/)
     assert.throws(() => JsonText.parse('[1,\n 1e400]', { what: 'the file', firstLine: 10 }), /the file, line 11, column 2: 1e400/)
     assert.deepEqual(parseExactJson(' { "a" : [1.0, 1e2] } '), { a: [1, 100] })
+    assert.throws(() => new (JsonText as any)('{bad'), TypeError)
+    assert.equal(JsonText.textOf({ json: '{}' }), undefined)
     const text = JsonText.parse('{ "b": 2 }')
     assert.equal(text.json, '{"b":2}')
     assert.deepEqual(text.value(), { b: 2 })

@@ -5,7 +5,7 @@
 import type { Command } from 'commander'
 import { LogbookError, type Logbook, type Payload } from '../index.js'
 import { idPrefixList, out, resolveLinks, withBook } from './context.js'
-import { payloadFromText, readStdin, utf8Text, withoutLineEnd } from './input.js'
+import { argumentText, readStdin, typedValue, utf8Text, withoutLineEnd } from './input.js'
 
 interface AppendFlags { lines?: boolean, string?: boolean, link?: string[], quiet?: boolean, json?: boolean, sync?: boolean }
 
@@ -51,9 +51,10 @@ async function stdinLineValues (asString: boolean): Promise<{ values: Payload[],
     // A line end is LF or CRLF.
     const line = text.charCodeAt(end - 1) === 13 && end > start ? text.slice(start, end - 1) : text.slice(start, end)
     start = end + 1
-    if (line === '') continue
+    // White space is not JSON data: a blank line is skipped like an empty one (as text, it is kept).
+    if (line === '' || (!asString && line.trim() === '')) continue
     try {
-      values.push(payloadFromText(line, { asString, what: 'stdin', firstLine: lineNumber }))
+      values.push(typedValue(line, { asString, what: 'stdin', firstLine: lineNumber }))
     } catch (err) {
       if (err instanceof LogbookError) throw new LogbookError(err.code, `${err.message}; nothing was appended`, { cause: err })
       throw err
@@ -96,8 +97,8 @@ export function register (program: Command): void {
       const ids = await withBook(command, async (book) => {
         const links = await resolveLinks(book, flags.link ?? [])
         if (flags.lines === true) return await appendLines(book, flags, links)
-        const text = value ?? await stdinValue()
-        const entry = payloadFromText(text, { asString: flags.string === true, what: value === undefined ? 'stdin' : 'the value' })
+        const text = value === undefined ? await stdinValue() : argumentText(value, 'the value')
+        const entry = typedValue(text, { asString: flags.string === true, what: value === undefined ? 'stdin' : 'the value' })
         // Always a batch of one: an array value is one entry, not a batch.
         return await book.append([entry], { links })
       }, { sync: flags.sync })

@@ -14,7 +14,13 @@ export const out = new Output(process.stdout)
 export async function storeDir (command: Command): Promise<string> {
   const given = givenDir(command)
   if (given !== undefined) return given
-  const found = await findStore(process.cwd())
+  let cwd: string
+  try {
+    cwd = process.cwd()
+  } catch (err) {
+    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `the current directory no longer exists (${(err as Error).message}); cd somewhere else, or pass --dir`, { cause: err })
+  }
+  const found = await findStore(cwd)
   if (found === null) {
     throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store (${DEFAULT_DIR}) in this directory or any parent: run \`logbook init\` to create one here, or pass --dir`)
   }

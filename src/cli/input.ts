@@ -1,7 +1,7 @@
 // Reading input: all of stdin, stdin line by line (streamed), and files/stdin as one byte stream.
 import { createReadStream } from 'node:fs'
 import { access, constants } from 'node:fs/promises'
-import { JsonText, LogbookError, parseExactJson, type JsonValue, type Payload } from '../index.js'
+import { JsonText, LogbookError } from '../index.js'
 
 /** All of stdin as bytes. */
 export async function readStdin (): Promise<Buffer> {
@@ -15,7 +15,8 @@ export async function readStdinText (): Promise<string> {
   return (await readStdin()).toString('utf8')
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+// A leading byte-order mark is kept, not dropped: text is stored as given, or refused naming the mark.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
 /** Bytes as UTF-8 text, or undefined when they are not valid UTF-8. */
 export function utf8Text (bytes: Uint8Array): string | undefined {
@@ -28,15 +29,17 @@ export function utf8Text (bytes: Uint8Array): string | undefined {
 
 /** Text that a person may have meant as text, not JSON: it does not start like any JSON value. */
 function looksLikeText (text: string): boolean {
-  return !/^\s*([[{"\-0-9]|true|false|null)/.test(text)
+  return /\S/.test(text) && !/^\s*([[{"\-0-9]|true|false|null)/.test(text)
 }
 
-interface TextOptions { asString?: boolean, what?: string, firstLine?: number }
-
-/** Runs a JSON read of `text`; its refusal names the flag that stores text as it is, when the text does not look like JSON at all. */
-function readJson<T> (text: string, read: () => T): T {
+/**
+ * What the user typed, as it is stored: JSON read exactly (JsonText.parse), or with `asString` the text
+ * itself. A refusal of text that does not look like JSON at all names the flag that stores it as text.
+ */
+export function typedValue (text: string, options: { asString?: boolean, what?: string, firstLine?: number } = {}): string | JsonText {
+  if (options.asString === true) return text
   try {
-    return read()
+    return JsonText.parse(text, options)
   } catch (err) {
     if (err instanceof LogbookError && looksLikeText(text)) {
       throw new LogbookError(err.code, `${err.message} (to store the text itself as a string, add --string)`, { cause: err })
@@ -45,16 +48,15 @@ function readJson<T> (text: string, read: () => T): T {
   }
 }
 
-/** A value the user typed: JSON read exactly (src/json-text.ts), or with `asString` the text itself. */
-export function valueFromText (text: string, options: TextOptions = {}): JsonValue {
-  if (options.asString === true) return text
-  return readJson(text, () => parseExactJson(text, options))
-}
-
-/** A payload the user typed, as valueFromText reads it, kept as checked JSON text (no objects made). */
-export function payloadFromText (text: string, options: TextOptions = {}): Payload {
-  if (options.asString === true) return text
-  return readJson(text, () => JsonText.parse(text, options))
+/**
+ * A command-line argument, refused if it holds U+FFFD: Node puts that character in place of bytes that
+ * are not UTF-8, and storing it would silently change what was typed. Stdin is read strictly instead.
+ */
+export function argumentText (text: string, what: string): string {
+  if (text.includes('\ufffd')) {
+    throw new LogbookError('INVALID_PAYLOAD', `${what} holds U+FFFD, the mark of bytes that are not UTF-8 (or the character itself); give it on stdin, which is read exactly`)
+  }
+  return text
 }
 
 /** One trailing line end (what `echo` adds) is not part of a value given on stdin. */

@@ -7,7 +7,7 @@ import { LogbookError, type KvApi, type KvResult, type Logbook } from '../index.
 import { quoteKey } from '../views/builtin/kv.js'
 import { intArg, out, requireSubcommand, withBook } from './context.js'
 import { readyView } from './views.js'
-import { valueFromText } from './input.js'
+import { argumentText, typedValue } from './input.js'
 
 async function kvOf (book: Logbook): Promise<KvApi> {
   await readyView(book, 'kv')
@@ -53,7 +53,9 @@ export function register (program: Command): void {
     .option('--json', 'print {"id": ...}')
     .action(async (key: string, text: string, options: { string?: boolean }, command: Command) => {
       // Checked before the store is opened: a refused value appends nothing and leaves the key as it was.
-      const value = valueFromText(text, { asString: options.string === true })
+      argumentText(key, 'the key')
+      const typed = typedValue(argumentText(text, 'the value'), { asString: options.string === true })
+      const value = typeof typed === 'string' ? typed : typed.value()
       const id = await withBook(command, async (book) => await (await kvOf(book)).put(key, value))
       await (jsonFlag(command) ? out.json({ id }) : out.line(id))
     })
