@@ -8,6 +8,7 @@ import { quoteKey } from '../views/builtin/kv.js'
 import { intArg, out, requireSubcommand, withBook } from './context.js'
 import { readyView } from './views.js'
 import { argumentText, typedValue } from './input.js'
+import { keyText } from './output.js'
 
 async function kvOf (book: Logbook): Promise<KvApi> {
   await readyView(book, 'kv')
@@ -19,13 +20,6 @@ function valueText (value: { value: unknown, deleted: boolean, forked: boolean }
   return value.forked ? `${text}  (forked author)` : text
 }
 
-/**
- * A key as `kv list` prints it: as it is, unless it would break the line format (empty, white space,
- * control characters, or a leading quote), then as a JSON string.
- */
-export function keyText (key: string): string {
-  return key === '' || /[\s\p{Cc}]/u.test(key) || key.startsWith('"') ? JSON.stringify(key) : key
-}
 
 async function printResult (result: KvResult, withKey: boolean): Promise<void> {
   const prefix = withKey ? `${keyText(result.key)} ` : ''

@@ -145,3 +145,11 @@ export function isoTime (ms: number): string {
 export function entryLine (entry: LogEntry): string {
   return `${entry.localSeq} ${entry.author.slice(0, 8)} ${entry.seq} ${entry.id.slice(0, 12)} ${isoTime(entry.timestamp)} ${payloadText(entry)}`
 }
+
+/**
+ * A key as `kv list` and `types` print it: as it is, unless it would break the line format (empty, white space,
+ * control characters, a lone surrogate, or a leading quote), then as a JSON string.
+ */
+export function keyText (key: string): string {
+  return key === '' || /[\s\p{Cc}]/u.test(key) || !key.isWellFormed() || key.startsWith('"') ? JSON.stringify(key) : key
+}

@@ -4,8 +4,7 @@
 import type { Command } from 'commander'
 import type { IndexApi, Logbook } from '../index.js'
 import { intArg, out, withBook } from './context.js'
-import { keyText } from './kv.js'
-import { entryLine, entryToJson } from './output.js'
+import { entryLine, entryToJson, keyText } from './output.js'
 import { readyView } from './views.js'
 
 async function typesOf (book: Logbook): Promise<IndexApi> {
