@@ -151,5 +151,5 @@ export function entryLine (entry: LogEntry): string {
  * control characters, a lone surrogate, or a leading quote), then as a JSON string.
  */
 export function keyText (key: string): string {
-  return key === '' || /[\s\p{Cc}]/u.test(key) || !key.isWellFormed() || key.startsWith('"') ? JSON.stringify(key) : key
+  return key === '' || /[\s\p{Cc}]/u.test(key) || /\p{Cs}/u.test(key) || key.startsWith('"') ? JSON.stringify(key) : key
 }
