@@ -155,7 +155,7 @@ function readExactJson (text: string, options: JsonTextOptions): { value: JsonVa
   if (typeof value === 'string' || typeof value === 'boolean' || value === null) return { value, json: JSON.stringify(value) }
   if (typeof value === 'number') {
     const json = String(value)
-    if (json === text) return { value, json }
+    if (json === text) return { value, json: text }
     const problem = numberProblem(text.trim())
     if (problem !== null) refuse(text, text.length - text.trimStart().length, problem, options)
     return { value, json }
@@ -168,7 +168,7 @@ function readExactJson (text: string, options: JsonTextOptions): { value: JsonVa
   try {
     // The common case, compact JSON as JSON.stringify writes it: nothing was dropped or rewritten.
     json = JSON.stringify(value)
-    if (json === text) return { value, json }
+    if (json === text) return { value, json: text }
     problem = treeProblem(text, parseTree(text, { mode: 'json', ranges: true }))
   } catch (err) {
     if (!(err instanceof RangeError)) throw err

@@ -6,10 +6,10 @@ import { ClassicLevel } from 'classic-level'
 import { randomBytes, spaceIdFromKey, SPACE_KEY_BYTES } from './crypto/index.js'
 import { LogbookError } from './errors.js'
 import { compareBytes, fromHex, toHex } from './entry/bytes.js'
-import { MAX_PAYLOAD_BYTES } from './entry/limits.js'
+import { MAX_PAYLOAD_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ } from './entry/limits.js'
 import { checkEntryBody, signedSegments } from './entry/segment.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type EntryBody } from './entry/types.js'
-import { encodePayload, type Payload } from './payload.js'
+import { payloadBytes, preparePayload, type Payload, type PreparedPayload } from './payload.js'
 import { Identity } from './identity.js'
 import { exportBytes, type ExportOptions } from './io/export.js'
 import { importStream, type ImportOptions, type ImportSummary } from './io/import.js'
@@ -305,13 +305,13 @@ export class Logbook extends EventEmitter {
     const timestamp = options.timestamp ?? Date.now()
     const links = [...new Set(options.links ?? [])].map((id) => parseId(id, 'link')).sort(compareBytes)
     // Every payload is checked before anything is written. A plain loop, so a hole in the batch is seen.
-    const bodies: EntryBody[] = new Array(values.length)
+    const prepared: PreparedPayload[] = new Array(values.length)
     for (let i = 0; i < values.length; i++) {
-      const { kind, payload } = encodePayload(values[i], i)
-      if (payload.byteLength > MAX_PAYLOAD_BYTES) throw new LogbookError('PAYLOAD_TOO_LARGE', `payload ${i} is ${payload.byteLength} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, { index: i })
-      bodies[i] = { timestamp, links: i === 0 ? links : [], kind, payload }
+      prepared[i] = preparePayload(values[i], i)
+      const size = prepared[i].byteLength
+      if (size > MAX_PAYLOAD_BYTES) throw new LogbookError('PAYLOAD_TOO_LARGE', `payload ${i} is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, { index: i })
     }
-    checkEntryBody({ ...bodies[0], payload: new Uint8Array(0), kind: PAYLOAD_BINARY })
+    checkEntryBody({ timestamp, links, payload: new Uint8Array(0), kind: PAYLOAD_BINARY })
     const ids = await this.store.ingestor.exclusive(async () => {
       if (links.length > 0) {
         await this.store.writer.drained()
@@ -319,14 +319,22 @@ export class Logbook extends EventEmitter {
         const missing = found.findIndex((value) => value === undefined)
         if (missing >= 0) throw new LogbookError('LINK_NOT_FOUND', `link ${toHex(links[missing])} is not a ready entry in this store`)
       }
-      const tip = this.ownTip()
+      let { seq, id: prev } = this.ownTip()
+      if (seq + prepared.length > MAX_SEQ) throw new LogbookError('SEQ_OVERFLOW', 'this feed has reached seq 2^53-1')
       const author = this.identity.publicKey
       const counts = emptyCounts()
       const appended: string[] = []
-      // Signed and ingested a segment at a time: a large append never holds all its segments at once.
-      for (const segment of signedSegments(this.store.space, author, this.identity.secretKey, tip.seq, tip.id, bodies)) {
-        await this.store.ingestor.ingest(segment, counts, options.sync ?? this.sync)
-        for (const id of segment.ids) appended.push(toHex(id))
+      // A segment's worth at a time: encoded, signed and ingested, so a large append never holds every
+      // entry's bytes at once.
+      for (let start = 0; start < prepared.length; start += MAX_SEGMENT_ENTRIES) {
+        const bodies: EntryBody[] = prepared.slice(start, start + MAX_SEGMENT_ENTRIES).map((payload, i) =>
+          ({ timestamp, links: start + i === 0 ? links : [], kind: payload.kind, payload: payloadBytes(payload) }))
+        for (const segment of signedSegments(this.store.space, author, this.identity.secretKey, seq, prev, bodies)) {
+          await this.store.ingestor.ingest(segment, counts, options.sync ?? this.sync)
+          for (const id of segment.ids) appended.push(toHex(id))
+          seq += segment.ids.length
+          prev = segment.ids[segment.ids.length - 1]
+        }
       }
       return appended
     })

@@ -139,10 +139,20 @@ export function checkJsonValue (value: unknown, what = 'the payload'): void {
   exactCopy(value, what)
 }
 
-/** A payload as stored: its kind and bytes. JSON values are checked first (see exactCopy). */
-export function encodePayload (value: Payload, index: number): { kind: PayloadKind, payload: Uint8Array } {
-  if (value instanceof Uint8Array) return { kind: PAYLOAD_BINARY, payload: value }
-  const text = JsonText.textOf(value)
-  if (text !== undefined) return { kind: PAYLOAD_JSON, payload: encoder.encode(text) }
-  return { kind: PAYLOAD_JSON, payload: encoder.encode(JSON.stringify(exactCopy(value, `payload ${index}`, index))) }
+/**
+ * A payload checked and ready to store: its kind, its size, and its bytes, or the JSON text they are encoded
+ * from when the entry is built (a large append then holds text, not a buffer per entry).
+ */
+export interface PreparedPayload { kind: PayloadKind, byteLength: number, bytes?: Uint8Array, text?: string }
+
+/** Checks a payload (JSON values: see exactCopy) and prepares it; `index` names it in errors. */
+export function preparePayload (value: Payload, index: number): PreparedPayload {
+  if (value instanceof Uint8Array) return { kind: PAYLOAD_BINARY, byteLength: value.byteLength, bytes: value }
+  const text = JsonText.textOf(value) ?? JSON.stringify(exactCopy(value, `payload ${index}`, index))
+  return { kind: PAYLOAD_JSON, byteLength: Buffer.byteLength(text, 'utf8'), text }
+}
+
+/** The bytes of a prepared payload. */
+export function payloadBytes (prepared: PreparedPayload): Uint8Array {
+  return prepared.bytes ?? encoder.encode(prepared.text)
 }
