@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { Logbook, LogbookError } from '../src/index.js'
 import { writeSecret } from '../src/store-dir.js'
 import { fails, ndjson, ok, okSh, ROOT, run, sh, tempDir } from './helpers/cli.js'
@@ -118,6 +119,70 @@ describe('a lost identity', () => {
   })
 })
 
+describe('an import of something that is not an export', () => {
+  let dir: string
+  let exportFile: string
+  let exported: Buffer
+  before(() => {
+    const source = at('sniff-source')
+    ok(['--dir', source, 'init'])
+    ok(['--dir', source, 'append', '--lines'], { input: 'a\nb\nc\n' })
+    exportFile = at('sniff.log')
+    okSh(`"$NODE" bin/logbook.js --dir '${source}' export > '${exportFile}'`)
+    exported = readFileSync(exportFile)
+    dir = at('sniff-target')
+    ok(['--dir', dir, 'init', '--space', ok(['--dir', source, 'space']).trim()])
+  })
+
+  /** A tar archive holding the export: one 512-byte header ("ustar" at 257), the data, padding. */
+  function tarOf (data: Buffer): Buffer {
+    const header = Buffer.alloc(512)
+    header.write('a.log', 0)
+    header.write('ustar\0', 257)
+    return Buffer.concat([header, data, Buffer.alloc(512 - (data.byteLength % 512) + 1024)])
+  }
+
+  test('names what a file looks like, before anything is imported', () => {
+    const db = join(at('sniff-source'), 'db')
+    const table = readdirSync(db).find((name) => name.endsWith('.ldb'))
+    const files: Array<[name: string, bytes: Buffer | null, looks: RegExp]> = [
+      ['a.log.gz', gzipSync(exported), /it looks like gzip-compressed data/],
+      ['a.tar', tarOf(exported), /it looks like a tar archive/],
+      ['notes.txt', Buffer.from('dear diary\n'), /it looks like text/],
+      ['list.json', Buffer.from('[1, 2, 3]\n'), /it looks like JSON text/],
+      ['random.bin', Buffer.from([0x00, 0xff, 0x10, 0x80, 0x01]), /it looks like binary data/]
+    ]
+    if (table !== undefined) files.push(['table.ldb', readFileSync(join(db, table)), /it looks like a LevelDB table file/])
+    for (const [name, bytes, looks] of files) {
+      const path = at(name)
+      writeFileSync(path, bytes as Buffer)
+      const result = fails(run(['--dir', dir, 'import', exportFile, path]), 'CORRUPT_FRAME', 1)
+      assert.match(result.stderr, new RegExp(`${name} is not a logbook export`))
+      assert.match(result.stderr, looks)
+    }
+    assert.match(fails(run(['--dir', dir, 'import', at('sniff-source')]), 'INVALID_ARGUMENT', 1).stderr, /is a logbook store, not an export; `logbook --dir .* export > FILE`/)
+    assert.match(fails(run(['--dir', dir, 'import', db]), 'INVALID_ARGUMENT', 1).stderr, /is a LevelDB database, not a logbook export/)
+    // Nothing was imported: the export named first was not read either.
+    assert.equal(JSON.parse(ok(['--dir', dir, 'status', '--json'])).entries, 0)
+  })
+
+  test('JSON that is not an export, on stdin or after an export: named at its offset, what came before kept', () => {
+    const pretty = fails(run(['--dir', dir, 'import'], { input: '{\n  "name": "not an export"\n}\n' }), 'CORRUPT_FRAME', 1)
+    assert.match(pretty.stderr, /the input at byte 0 is not a logbook export: it looks like JSON text/)
+    const lines = Buffer.concat([exported, Buffer.from('{"id":1,"name":"a row of something else"}\n')])
+    const after = fails(run(['--dir', dir, 'import'], { input: lines }), 'CORRUPT_FRAME', 1)
+    assert.match(after.stderr, new RegExp(`the input at byte ${exported.byteLength} is not a logbook export: it looks like JSON text; 3 entries imported before it were kept`))
+    const gz = fails(run(['--dir', dir, 'import'], { input: gzipSync(exported) }), 'CORRUPT_FRAME', 1)
+    assert.match(gz.stderr, /at byte 0 is not a logbook export: it looks like gzip-compressed data/)
+  })
+
+  test('an empty input is an empty export, and says so', () => {
+    const empty = at('empty.log')
+    writeFileSync(empty, '')
+    assert.match(ok(['--dir', dir, 'import', empty]), /^input: +empty \(nothing to import\)\nimported: +0 entries\n/)
+  })
+})
+
 describe('the disk refusing a read or write: IO_ERROR', () => {
   test('a full disk under the journal (ENOSPC, for real: /dev/full)', async () => {
     const dir = at('full')
@@ -213,4 +278,3 @@ describe('library messages', () => {
     assert.deepEqual(offenders, [])
   })
 })
-

@@ -5,7 +5,7 @@ import type { SingleBar } from 'cli-progress'
 import { LogbookError, type ImportSummary } from '../index.js'
 import { out, withBook } from './context.js'
 import { counted } from './output.js'
-import { checkReadable, concatSources, isStdin, locate, type SourceStarts } from './input.js'
+import { checkExports, concatSources, isStdin, locate, type SourceStarts } from './input.js'
 
 async function totalBytes (files: string[]): Promise<number | null> {
   let total = 0
@@ -29,6 +29,7 @@ function sourceOf (starts: SourceStarts, offset: number): string {
 }
 
 async function printSummary (summary: ImportSummary, starts: SourceStarts): Promise<void> {
+  if (summary.bytes === 0) await out.line('input:      empty (nothing to import)')
   await out.line(`imported:   ${entries(summary.imported)}`)
   await out.line(`duplicates: ${entries(summary.duplicates)}`)
   if (summary.signaturesAdded > 0) await out.line(`signatures: ${summary.signaturesAdded} added`)
@@ -54,7 +55,7 @@ export function register (program: Command): void {
       if (files.some(isStdin) && process.stdin.isTTY === true) {
         throw new LogbookError('INVALID_ARGUMENT', 'expected an export on stdin (pipe one in, or name a file)')
       }
-      await checkReadable(files)
+      await checkExports(files)
       const starts: SourceStarts = []
       const summary = await withBook(command, async (book) => {
         let bar: SingleBar | null = null
