@@ -278,3 +278,42 @@ describe('library messages', () => {
     assert.deepEqual(offenders, [])
   })
 })
+
+describe('import with an abort signal (the library)', () => {
+  test('stops after the segment in hand, even while waiting for input; the summary says so', async () => {
+    const dir = at('abort-source')
+    const source = await Logbook.create({ dir })
+    const ids = await source.append(Array.from({ length: 3000 }, (_, i) => ({ n: i })))
+    const bytes: Uint8Array[] = []
+    for await (const chunk of source.export()) bytes.push(chunk)
+    const target = await Logbook.create({ dir: at('abort-target'), spaceKey: source.spaceKey })
+    await source.close()
+    try {
+      // Aborted as the first segment (1024 entries) is handed over: that one is stored, no more.
+      const controller = new AbortController()
+      const summary = await target.import(Buffer.concat(bytes), { signal: controller.signal, onProgress: () => controller.abort() })
+      assert.equal(summary.aborted, true)
+      assert.equal(summary.imported, 1024)
+      assert.equal(summary.corrupt, null)
+      assert.ok(await target.get(ids[1023]) !== undefined)
+      assert.equal(await target.get(ids[1024]), undefined)
+
+      // A source that never ends (a pipe that goes quiet): the abort ends the wait.
+      const quiet = new AbortController()
+      async function * endless (): AsyncGenerator<Uint8Array> {
+        yield Buffer.concat(bytes)
+        await new Promise(() => {})
+      }
+      const rest = await target.import(endless(), { signal: quiet.signal, onProgress: ({ entries }) => { if (entries === 3000) quiet.abort() } })
+      assert.equal(rest.aborted, true)
+      assert.equal(rest.imported, 3000 - 1024)
+      const verified = await target.verify()
+      assert.deepEqual(verified, { ok: true, entries: 3000, problems: [] })
+
+      // Without an abort the summary says so too.
+      assert.equal((await target.import(Buffer.concat(bytes))).aborted, false)
+    } finally {
+      await target.close()
+    }
+  })
+})

@@ -1,8 +1,10 @@
 // Reading input: all of stdin, stdin line by line (streamed), and files/stdin as one byte stream.
-import { createReadStream } from 'node:fs'
+import { createReadStream, open as openFd } from 'node:fs'
 import { access, constants, open, stat } from 'node:fs/promises'
+import { Socket } from 'node:net'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { promisify } from 'node:util'
 import { LogbookError } from '../index.js'
 import { isIoFailure } from '../errors.js'
 import { describeBytes, SNIFF_BYTES } from '../io/frames.js'
@@ -111,13 +113,28 @@ export function locate (starts: SourceStarts, offset: number): { name: string, o
   return { name: found.name, offset: offset - found.at }
 }
 
+/**
+ * A source as a stream. A named pipe (a FIFO, or `<(command)`) is read through the event loop like
+ * stdin, not by file reads on the thread pool: a read that waits for more input must not keep the
+ * process from exiting when Ctrl-C stops the import.
+ */
+async function openSource (file: string): Promise<NodeJS.ReadableStream & { destroy: () => void }> {
+  if (isStdin(file)) return process.stdin
+  const info = await stat(file)
+  if (!info.isFIFO() && !info.isSocket()) return createReadStream(file)
+  // (The open itself waits for a writer, as any reader of a FIFO does.)
+  const fd = await promisify(openFd)(file, 'r')
+  return new Socket({ fd, readable: true, writable: false })
+}
+
 /** The files (and/or stdin) in order, as one concatenated byte stream; `starts` records where each begins. */
 export async function * concatSources (files: string[], starts: SourceStarts = []): AsyncGenerator<Uint8Array> {
   let at = 0
   for (const file of files) {
     starts.push({ name: isStdin(file) ? 'stdin' : file, at })
-    const stream = isStdin(file) ? process.stdin : createReadStream(file)
+    let stream: (NodeJS.ReadableStream & { destroy: () => void }) | null = null
     try {
+      stream = await openSource(file)
       for await (const chunk of stream) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Buffer
         at += bytes.byteLength
@@ -127,7 +144,7 @@ export async function * concatSources (files: string[], starts: SourceStarts = [
       if (err instanceof LogbookError) throw err
       throw new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'INVALID_ARGUMENT', `cannot read ${isStdin(file) ? 'stdin' : file}: ${(err as Error).message}`, { cause: err })
     } finally {
-      if (!isStdin(file)) stream.destroy()
+      if (!isStdin(file)) stream?.destroy()
     }
   }
 }
