@@ -2,12 +2,13 @@
 // Messages may change between versions; codes may not. The table is also in the README.
 
 export const ERROR_CODES = {
-  LOGBOOK_NOT_INITIALIZED: 'no store here: run `logbook init` first (or pass --dir)',
+  LOGBOOK_NOT_INITIALIZED: 'no store here',
   LOGBOOK_ALREADY_INITIALIZED: 'a store already exists here',
   LOGBOOK_NOT_OPEN: 'the logbook is closed',
   INVALID_ARGUMENT: 'an argument is not valid',
   INVALID_KEY: 'a key or id is not valid hex of the right length',
   INVALID_IDENTITY: 'an identity file is not valid',
+  IDENTITY_MISSING: 'the store\'s identity file is missing',
   INVALID_PAYLOAD: 'a payload is not valid',
   PAYLOAD_TOO_LARGE: 'a payload is larger than 1 MiB',
   TOO_MANY_LINKS: 'an entry has more than 256 links',
@@ -26,6 +27,7 @@ export const ERROR_CODES = {
   VERIFY_FAILED: 'stored data failed verification',
   NOT_FOUND: 'no such entry',
   AMBIGUOUS_ID: 'an id prefix matches more than one entry or author',
+  ABORTED: 'an append was stopped by its AbortSignal between two segments',
   IO_ERROR: 'the disk refused a read or write (full, read-only, or failing)'
 } as const
 
@@ -44,6 +46,39 @@ export class LogbookError extends Error {
     if (options?.offset !== undefined) this.offset = options.offset
     if (options?.index !== undefined) this.index = options.index
   }
+}
+
+/** errno codes of a disk that refused a read or write, as opposed to a bug or a bad argument. */
+const IO_ERRNO = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'EFBIG', 'ENXIO'])
+/** LevelDB's words for the same reasons (its errors carry text, not errno codes). */
+const LEVELDB_IO_REASON = /No space left|Disk quota|Input\/output error|Read-only file system|Permission denied|Operation not permitted|File too large/
+
+/**
+ * Whether `err` (or an error it wraps) is the disk refusing a read or write: an errno error such as
+ * ENOSPC or EROFS, or a LevelDB "IO error" for one of those reasons (not a missing file, which is
+ * damage, nor a lock held by another process).
+ */
+export function isIoFailure (err: unknown): boolean {
+  for (let at = err, depth = 0; at !== null && typeof at === 'object' && depth < 8; at = (at as { cause?: unknown }).cause, depth++) {
+    if (at instanceof LogbookError && at.code === 'IO_ERROR') return true
+    const { code, message } = at as { code?: unknown, message?: unknown }
+    if (typeof code === 'string' && IO_ERRNO.has(code)) return true
+    if (typeof message === 'string' && message.startsWith('IO error: ') && LEVELDB_IO_REASON.test(message)) return true
+  }
+  return false
+}
+
+/** The innermost message of `err`'s causes (LevelDB's own words under abstract-level's generic ones). */
+export function innermostMessage (err: unknown): string {
+  let message = err instanceof Error ? err.message : String(err)
+  for (let at = (err as { cause?: unknown })?.cause, depth = 0; at instanceof Error && depth < 8; at = at.cause, depth++) message = at.message
+  return message
+}
+
+/** `err` as IO_ERROR when the disk refused (see isIoFailure), else as `code`; LogbookErrors pass through. */
+export function storeFailure (err: unknown, code: ErrorCode, what: string): LogbookError {
+  if (err instanceof LogbookError) return err
+  return new LogbookError(isIoFailure(err) ? 'IO_ERROR' : code, `${what}: ${innermostMessage(err)}`, { cause: err })
 }
 
 export function isLogbookError (err: unknown): err is LogbookError {

@@ -4,6 +4,9 @@ import { keyPairFromSeed, generateKeyPair, SEED_BYTES, type KeyPair } from './cr
 import { LogbookError } from './errors.js'
 import { fromHex, toHex } from './entry/bytes.js'
 
+/** The text form, as error messages show it. */
+const SHAPE = '{"logbook":"identity","version":1,"author":"<64 hex digits>","seed":"<64 hex digits>"}'
+
 export class Identity {
   readonly publicKey: Uint8Array
   readonly secretKey: Uint8Array
@@ -36,12 +39,12 @@ export class Identity {
     try {
       value = JSON.parse(text)
     } catch (err) {
-      throw new LogbookError('INVALID_IDENTITY', 'an identity must be the JSON line printed by `logbook identity export`', { cause: err })
+      throw new LogbookError('INVALID_IDENTITY', `not an identity: not JSON (an identity is one line of JSON, ${SHAPE})`, { cause: err })
     }
     const obj = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>
     const seed = typeof obj.seed === 'string' ? fromHex(obj.seed, SEED_BYTES) : undefined
     if (obj.logbook !== 'identity' || obj.version !== 1 || seed === undefined) {
-      throw new LogbookError('INVALID_IDENTITY', 'an identity must be the JSON line printed by `logbook identity export`')
+      throw new LogbookError('INVALID_IDENTITY', `not an identity (an identity is one line of JSON, ${SHAPE})`)
     }
     const identity = Identity.fromSeed(seed)
     if (obj.author !== identity.author) throw new LogbookError('INVALID_IDENTITY', 'the identity\'s author id does not match its seed')

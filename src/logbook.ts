@@ -1,10 +1,12 @@
 // The Logbook class: one space, one identity, one store. It turns the user's values into entries,
 // appends them through the same ingest path that import uses, and answers queries over ready entries.
 import { EventEmitter } from 'node:events'
+import { realpath } from 'node:fs/promises'
+import { resolve } from 'node:path'
 import type { AbstractLevel } from 'abstract-level'
 import { ClassicLevel } from 'classic-level'
 import { randomBytes, spaceIdFromKey, SPACE_KEY_BYTES } from './crypto/index.js'
-import { LogbookError } from './errors.js'
+import { innermostMessage, isIoFailure, LogbookError } from './errors.js'
 import { compareBytes, fromHex, toHex } from './entry/bytes.js'
 import { MAX_PAYLOAD_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ } from './entry/limits.js'
 import { checkEntryBody, signedSegments } from './entry/segment.js'
@@ -58,6 +60,11 @@ export interface AppendOptions {
   links?: string[]
   timestamp?: number
   sync?: boolean
+  /**
+   * Stops a large append between two segments (each is one atomic batch): it then rejects with ABORTED,
+   * whose `index` is the number of entries appended, in order, before it stopped.
+   */
+  signal?: AbortSignal
 }
 
 export interface PendingReport {
@@ -105,19 +112,37 @@ export function toLogEntry (entry: StoredEntry): LogEntry {
   }
 }
 
-/** LevelDB's own reason under abstract-level's generic "failed to open". */
-function causeMessage (err: unknown): string {
-  const cause = (err as { cause?: { message?: unknown } }).cause
-  return typeof cause?.message === 'string' ? cause.message : (err as Error).message
+/**
+ * Store directories open in this process, by real path. A second open must not reach LevelDB: its
+ * refused lock closes the lock file, and closing any descriptor of a file drops the process's POSIX
+ * lock on it, so the first open would lose its protection against other processes.
+ */
+const openHere = new Set<string>()
+
+async function claimDir (dir: string): Promise<string> {
+  const key = await realpath(dir).catch(() => resolve(dir))
+  if (openHere.has(key)) throw new LogbookError('LOGBOOK_NOT_OPEN', `the store is already open in this process (${dir}); close it first, or share the open Logbook`)
+  openHere.add(key)
+  return key
 }
 
 /** Why a store's database did not open, in words that point at the way out. */
-function openFailure (err: unknown, dbPath: string | null): string {
+function openFailure (err: unknown, dir: string | null): LogbookError {
+  const where = dir ?? 'given database'
+  const reason = innermostMessage(err)
+  if (isIoFailure(err)) return new LogbookError('IO_ERROR', `the store could not be opened (${where}): ${reason}`, { cause: err })
   const codes = [(err as { code?: unknown }).code, (err as { cause?: { code?: unknown } }).cause?.code]
-  if (codes.includes('LEVEL_LOCKED')) return 'the store is in use by another process'
-  const reason = causeMessage(err)
-  if (dbPath !== null && reason.includes('create_if_missing is false')) return `the store's database (${dbPath}) is missing`
-  return `the store could not be opened: ${reason}`
+  if (codes.includes('LEVEL_LOCKED')) {
+    // LevelDB's lock is per process as well as per file: a second open in this process is refused with these words.
+    const here = reason.includes('already held by process')
+    return new LogbookError('LOGBOOK_NOT_OPEN', here
+      ? `the store is already open in this process (${where}); close it first, or share the open Logbook`
+      : `the store is in use by another process (${where})`, { cause: err })
+  }
+  if (dir !== null && reason.includes('create_if_missing is false')) {
+    return new LogbookError('LOGBOOK_NOT_OPEN', `the store's database (${storePaths(dir).db}) is missing (${where})`, { cause: err })
+  }
+  return new LogbookError('LOGBOOK_NOT_OPEN', `the store could not be opened: ${reason} (${where})`, { cause: err })
 }
 
 function parseId (id: string, what = 'id'): Uint8Array {
@@ -158,7 +183,9 @@ export class Logbook extends EventEmitter {
     readonly spaceKey: Uint8Array,
     readonly identity: Identity,
     private readonly dir: string | null,
-    private readonly sync: boolean
+    private readonly sync: boolean,
+    /** This store directory's entry in `openHere`, released by close(). */
+    private readonly claim: string | null
   ) {
     super()
     // 'ready' (last ready local seq) and 'fork' (author hex) for views and applications.
@@ -191,6 +218,17 @@ export class Logbook extends EventEmitter {
     const spaceKey = options.spaceKey ?? await readSpaceKey(dir as string)
     if (!(spaceKey instanceof Uint8Array) || spaceKey.byteLength !== SPACE_KEY_BYTES) throw new TypeError('expected a 32-byte spaceKey')
     const identity = options.identity ?? (dir !== null ? await readIdentity(dir) : Identity.generate())
+    const claim = dir !== null && options.db === undefined ? await claimDir(dir) : null
+    try {
+      return await Logbook.openDatabases(options, creating, dir, spaceKey, identity, claim)
+    } catch (err) {
+      if (claim !== null) openHere.delete(claim)
+      throw err
+    }
+  }
+
+  /** Opens the log's database (and a store directory's views database) and makes the Logbook. */
+  private static async openDatabases (options: OpenOptions, creating: boolean, dir: string | null, spaceKey: Uint8Array, identity: Identity, claim: string | null): Promise<Logbook> {
     // LevelDB's default 4 MiB write buffer: with writes applied behind the journal, 32 MiB measured no
     // faster at 1M entries, 13% slower for batched appends, and held more memory.
     const db = options.db ?? new ClassicLevel<Uint8Array, Uint8Array>(storePaths(dir as string).db, {
@@ -203,7 +241,7 @@ export class Logbook extends EventEmitter {
       store = await Store.open(db, spaceIdFromKey(spaceKey), options.db === undefined ? storePaths(dir as string).journal : undefined)
     } catch (err) {
       if (err instanceof LogbookError) throw err
-      throw new LogbookError('LOGBOOK_NOT_OPEN', `${openFailure(err, dir === null ? null : storePaths(dir).db)} (${dir ?? 'given database'})`, { cause: err })
+      throw openFailure(err, dir)
     }
     let viewsDb: AbstractLevel<any, any, any> = db
     if (options.db === undefined) {
@@ -219,10 +257,10 @@ export class Logbook extends EventEmitter {
       } catch (err) {
         await store.close()
         const views = storePaths(dir as string).views
-        throw new LogbookError('LOGBOOK_NOT_OPEN', `the views database could not be opened (${views}): ${causeMessage(err)}. It holds only derived data: remove it and the views rebuild from the log`, { cause: err })
+        throw new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'LOGBOOK_NOT_OPEN', `the views database could not be opened (${views}): ${innermostMessage(err)}. It holds only derived data: remove it and the views rebuild from the log`, { cause: err })
       }
     }
-    return new Logbook(store, viewsDb, spaceKey, identity, dir, options.sync === true)
+    return new Logbook(store, viewsDb, spaceKey, identity, dir, options.sync === true, claim)
   }
 
   /** This store's author id (hex). */
@@ -236,11 +274,22 @@ export class Logbook extends EventEmitter {
 
   async close (): Promise<void> {
     // Views stop after the batch in hand (their checkpoint makes it resumable) before the database closes.
-    await this.registry?.close()
-    await this.store.close()
-    // Not settled like the log's database: what a close abandons there is derived data, redone (and its
-    // leftovers deleted) at the next open, and closing a store with views stays quick.
-    if (this.viewsDb !== this.store.layout.db) await this.viewsDb.close()
+    // Each database is closed even when something before it failed.
+    try {
+      await this.registry?.close()
+    } finally {
+      try {
+        await this.store.close()
+      } finally {
+        try {
+          // Not settled like the log's database: what a close abandons there is derived data, redone (and its
+          // leftovers deleted) at the next open, and closing a store with views stays quick.
+          if (this.viewsDb !== this.store.layout.db) await this.viewsDb.close()
+        } finally {
+          if (this.claim !== null) openHere.delete(this.claim)
+        }
+      }
+    }
   }
 
   private views (): ViewRegistry {
@@ -330,6 +379,9 @@ export class Logbook extends EventEmitter {
         const bodies: EntryBody[] = prepared.slice(start, start + MAX_SEGMENT_ENTRIES).map((payload, i) =>
           ({ timestamp, links: start + i === 0 ? links : [], kind: payload.kind, payload: payloadBytes(payload) }))
         for (const segment of signedSegments(this.store.space, author, this.identity.secretKey, seq, prev, bodies)) {
+          if (options.signal?.aborted === true) {
+            throw new LogbookError('ABORTED', `the append stopped after ${appended.length} of ${prepared.length} entries`, { index: appended.length, cause: options.signal.reason })
+          }
           await this.store.ingestor.ingest(segment, counts, options.sync ?? this.sync)
           for (const id of segment.ids) appended.push(toHex(id))
           seq += segment.ids.length
@@ -348,14 +400,14 @@ export class Logbook extends EventEmitter {
     const marker = this.store.state.forks.get(author)
     if (marker !== undefined || tips.length > 1) {
       throw new LogbookError('IDENTITY_FORKED', `identity ${author} has two different entries at seq ${marker?.seq ?? '?'} in this space (a key used on two devices, or a restored backup); ` +
-        'appending would deepen the fork. Way out: create a new identity for this store with `logbook identity new`; `logbook forks` shows the proof.')
+        'appending would deepen the fork')
     }
     const [tipHex, tipSeq] = tips[0] ?? [null, 0]
     const ahead = this.store.state.pendingOf(author).filter((info) => info.lastSeq > tipSeq)
     if (ahead.length > 0) {
       const upTo = ahead.reduce((max, info) => Math.max(max, info.lastSeq), 0)
       throw new LogbookError('BEHIND_OWN_HEAD', `this store holds entries of identity ${author} up to seq ${upTo} that it cannot place after its own seq ${tipSeq}; ` +
-        'appending would fork the feed. Way out: import the missing entries (see `logbook status`) from the device that wrote them, or create a new identity with `logbook identity new`.')
+        'appending would fork the feed')
     }
     return { seq: tipSeq, id: tipHex === null ? null : fromHex(tipHex, 32) as Uint8Array }
   }

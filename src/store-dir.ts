@@ -1,8 +1,8 @@
 // A store directory: the LevelDB database, the space key and the identity. Secret files are created
 // readable by their owner only (mode 0600, directory 0700).
-import { lstat, mkdir, readFile, writeFile, stat, rename } from 'node:fs/promises'
+import { lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { LogbookError } from './errors.js'
+import { LogbookError, storeFailure } from './errors.js'
 import { fromHex, toHex } from './entry/bytes.js'
 import { SPACE_KEY_BYTES } from './crypto/index.js'
 import { Identity } from './identity.js'
@@ -54,10 +54,21 @@ export async function findStore (start: string): Promise<string | null> {
   }
 }
 
-/** Writes a secret file atomically (temp file + rename) with owner-only permissions. */
+/**
+ * Writes a secret file atomically (temp file + rename) with owner-only permissions. A temporary file
+ * left by an interrupted write is removed first and the new one created exclusively: writing into the
+ * old file would keep its mode (0644, say), and the secret would be readable by others once renamed.
+ */
 export async function writeSecret (path: string, text: string): Promise<void> {
   const temp = `${path}.tmp`
-  await writeFile(temp, text + '\n', { mode: 0o600 })
+  await rm(temp, { force: true })
+  const file = await open(temp, 'wx', 0o600)
+  try {
+    await file.writeFile(text + '\n')
+    await file.sync()
+  } finally {
+    await file.close()
+  }
   await rename(temp, path)
 }
 
@@ -70,8 +81,13 @@ export async function initDir (dir: string, spaceKey: Uint8Array, identity: Iden
     // The space key is written last: its presence marks the directory as initialized.
     await writeSecret(paths.space, toHex(spaceKey))
   } catch (err) {
-    throw new LogbookError('LOGBOOK_NOT_OPEN', `cannot create a store in ${dir}: ${(err as Error).message}`, { cause: err })
+    throw storeFailure(err, 'LOGBOOK_NOT_OPEN', `cannot create a store in ${dir}`)
   }
+}
+
+function missing (err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code
+  return code === 'ENOENT' || code === 'ENOTDIR'
 }
 
 export async function readSpaceKey (dir: string): Promise<Uint8Array> {
@@ -80,7 +96,8 @@ export async function readSpaceKey (dir: string): Promise<Uint8Array> {
   try {
     text = await readFile(paths.space, 'utf8')
   } catch (err) {
-    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store in ${dir}: run \`logbook init\` first (or pass --dir)`, { cause: err })
+    if (!missing(err)) throw storeFailure(err, 'LOGBOOK_NOT_OPEN', `cannot read ${paths.space}`)
+    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store in ${dir}`, { cause: err })
   }
   const key = fromHex(text.trim(), SPACE_KEY_BYTES)
   if (key === undefined) throw new LogbookError('INVALID_KEY', `${paths.space} does not hold a 32-byte hex space key`)
@@ -92,16 +109,22 @@ export async function readIdentity (dir: string): Promise<Identity> {
   let text: string
   try {
     text = await readFile(path, 'utf8')
-  } catch {
-    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no identity in ${dir}: run \`logbook init\` first`)
+  } catch (err) {
+    if (!missing(err)) throw storeFailure(err, 'LOGBOOK_NOT_OPEN', `cannot read ${path}`)
+    throw new LogbookError('IDENTITY_MISSING', `the store in ${dir} has lost its identity: ${path} is missing`, { cause: err })
   }
-  return Identity.fromText(text.trim())
+  try {
+    return Identity.fromText(text.trim())
+  } catch (err) {
+    if (!(err instanceof LogbookError)) throw err
+    throw new LogbookError('INVALID_IDENTITY', `the store's identity file ${path} is damaged: ${err.message}`, { cause: err })
+  }
 }
 
 export async function writeIdentity (dir: string, identity: Identity): Promise<void> {
   try {
     await writeSecret(storePaths(dir).identity, identity.toText())
   } catch (err) {
-    throw new LogbookError('LOGBOOK_NOT_OPEN', `cannot write the identity in ${dir}: ${(err as Error).message}`, { cause: err })
+    throw storeFailure(err, 'LOGBOOK_NOT_OPEN', `cannot write the identity in ${dir}`)
   }
 }

@@ -3,8 +3,9 @@
 // itself. --lines checks every line before any is appended: a bad line appends nothing, so a rerun after
 // fixing it cannot duplicate the lines before it.
 import type { Command } from 'commander'
-import { LogbookError, type Logbook, type Payload } from '../index.js'
+import { LogbookError, type Payload } from '../index.js'
 import { idPrefixList, out, resolveLinks, withBook } from './context.js'
+import { interruptible } from './interrupt.js'
 import { argumentText, readStdin, typedValue, utf8Text, withoutLineEnd } from './input.js'
 
 interface AppendFlags { lines?: boolean, string?: boolean, link?: string[], quiet?: boolean, json?: boolean, sync?: boolean }
@@ -64,19 +65,45 @@ async function stdinLineValues (asString: boolean): Promise<{ values: Payload[],
   return { values, lineNumbers }
 }
 
-/** Appends every line's value in one call (the library checks them all before writing any). */
-async function appendLines (book: Logbook, flags: AppendFlags, links: string[]): Promise<string[]> {
-  const { values, lineNumbers } = await stdinLineValues(flags.string === true)
-  if (values.length === 0) {
-    if (links.length > 0) throw new LogbookError('INVALID_ARGUMENT', 'no lines on stdin: nothing to link')
-    return []
+/** One entry: the argument, or all of stdin. Always a batch of one: an array value is one entry. */
+async function appendOne (command: Command, value: string | undefined, flags: AppendFlags): Promise<string[]> {
+  const text = value === undefined ? await stdinValue() : argumentText(value, 'the value')
+  const entry = typedValue(text, { asString: flags.string === true, what: value === undefined ? 'stdin' : 'the value' })
+  return await withBook(command, async (book) => await book.append([entry], { links: await resolveLinks(book, flags.link ?? []) }), { sync: flags.sync })
+}
+
+type LineValues = Awaited<ReturnType<typeof stdinLineValues>>
+
+/**
+ * Appends every line's value in one call: the library checks them all before writing any. Ctrl-C stops it
+ * between two segments (each one atomic batch); the line printed then says how far it got.
+ */
+async function appendLines (command: Command, lines: LineValues, flags: AppendFlags): Promise<string[]> {
+  const { values, lineNumbers } = lines
+  let appended = -1
+  const kept = (atOnce: boolean): string => {
+    if (atOnce || appended < 0) return 'append stopped; every entry is whole and the store is consistent (`logbook log --tail` shows the last ones appended)'
+    if (appended === 0) return 'append stopped before its first entry; nothing was appended'
+    const next = appended < values.length ? `; the rest starts at stdin line ${lineNumbers[appended]}` : ''
+    return `append stopped after ${appended} of ${values.length} entries (up to stdin line ${lineNumbers[appended - 1]}); they are kept and the store is consistent${next}`
   }
-  try {
-    return await book.append(values, { links })
-  } catch (err) {
-    if (!(err instanceof LogbookError) || err.index === undefined) throw err
-    throw new LogbookError(err.code, `stdin line ${lineNumbers[err.index]}: ${err.message.replace(/^payload \d+ ?/, 'the entry ')}; nothing was appended`, { cause: err })
-  }
+  return await interruptible(kept, async (signal) => await withBook(command, async (book) => {
+    const links = await resolveLinks(book, flags.link ?? [])
+    if (values.length === 0) {
+      if (links.length > 0) throw new LogbookError('INVALID_ARGUMENT', 'no lines on stdin: nothing to link')
+      return []
+    }
+    try {
+      return await book.append(values, { links, signal })
+    } catch (err) {
+      if (!(err instanceof LogbookError) || err.index === undefined) throw err
+      if (err.code === 'ABORTED') {
+        appended = err.index
+        throw err
+      }
+      throw new LogbookError(err.code, `stdin line ${lineNumbers[err.index]}: ${err.message.replace(/^payload \d+ ?/, 'the entry ')}; nothing was appended`, { cause: err })
+    }
+  }, { sync: flags.sync }))
 }
 
 export function register (program: Command): void {
@@ -94,14 +121,10 @@ export function register (program: Command): void {
         command.error('--lines reads stdin; do not also give a value', { exitCode: 2, code: 'logbook.conflict' })
       }
       out.keepWorkingWhenClosed()
-      const ids = await withBook(command, async (book) => {
-        const links = await resolveLinks(book, flags.link ?? [])
-        if (flags.lines === true) return await appendLines(book, flags, links)
-        const text = value === undefined ? await stdinValue() : argumentText(value, 'the value')
-        const entry = typedValue(text, { asString: flags.string === true, what: value === undefined ? 'stdin' : 'the value' })
-        // Always a batch of one: an array value is one entry, not a batch.
-        return await book.append([entry], { links })
-      }, { sync: flags.sync })
+      // Input is read and checked before the store is opened.
+      const ids = flags.lines === true
+        ? await appendLines(command, await stdinLineValues(flags.string === true), flags)
+        : await appendOne(command, value, flags)
       if (flags.quiet === true) {
         await (flags.json === true ? out.json({ appended: ids.length }) : out.line(String(ids.length)))
         return

@@ -22,12 +22,27 @@ async function retire (dir: string, author: string): Promise<string> {
   return retired
 }
 
-async function currentIdentity (dir: string): Promise<Identity | null> {
+/** The store's identity, or null when its file is missing or damaged (`damaged` says which). */
+async function currentIdentity (dir: string): Promise<{ identity: Identity | null, damaged: boolean }> {
   try {
-    return await readIdentity(dir)
+    return { identity: await readIdentity(dir), damaged: false }
   } catch (err) {
-    if (err instanceof LogbookError && (err.code === 'INVALID_IDENTITY' || err.code === 'LOGBOOK_NOT_INITIALIZED')) return null
+    if (err instanceof LogbookError && err.code === 'IDENTITY_MISSING') return { identity: null, damaged: false }
+    if (err instanceof LogbookError && err.code === 'INVALID_IDENTITY') return { identity: null, damaged: true }
     throw err
+  }
+}
+
+/**
+ * Keeps the identity file that is about to be replaced: a valid one as a retired file, a damaged one
+ * (it may still be mended by hand) as identity.damaged.<time>.json. A missing one leaves nothing to keep.
+ */
+async function setAside (dir: string, current: { identity: Identity | null, damaged: boolean }): Promise<void> {
+  if (current.identity !== null) {
+    await retire(dir, current.identity.author)
+  } else if (current.damaged) {
+    const path = storePaths(dir).identity
+    await copyFile(path, join(dirname(path), `identity.damaged.${Date.now()}.json`), constants.COPYFILE_EXCL)
   }
 }
 
@@ -52,19 +67,19 @@ export function register (program: Command): void {
       const dir = await storeDir(command)
       await readSpaceKey(dir)
       const text = (await readStdinText()).trim()
-      if (text === '') throw new LogbookError('INVALID_IDENTITY', 'expected the identity text on stdin (from `logbook identity export`)')
+      if (text === '') throw new LogbookError('INVALID_IDENTITY', 'stdin is empty: expected an identity')
       const imported = Identity.fromText(text)
       const current = await currentIdentity(dir)
-      const replacing = current !== null && current.author !== imported.author
-      if (replacing && options.force !== true) {
-        throw new LogbookError('INVALID_ARGUMENT', `this store already has identity ${current.author}; ` +
+      const other = current.identity !== null && current.identity.author !== imported.author ? current.identity : null
+      if (other !== null && options.force !== true) {
+        throw new LogbookError('INVALID_ARGUMENT', `this store already has identity ${other.author}; ` +
           'use --force to replace it (the old one is kept as a retired file)')
       }
-      // Opened with the imported identity, so a damaged identity file does not stand in the way; and
-      // opened before anything is retired, so a store in use is left as it was.
+      // Opened with the imported identity, so a missing or damaged identity file does not stand in the
+      // way; and opened before anything is set aside, so a store in use is left as it was.
       const book = await Logbook.open({ dir, identity: imported })
       try {
-        if (replacing) await retire(dir, current.author)
+        if (other !== null || current.damaged) await setAside(dir, current)
         await book.setIdentity(imported)
       } finally {
         await book.close()
@@ -73,15 +88,18 @@ export function register (program: Command): void {
     })
 
   identity.command('new')
-    .description('create a new identity for this store (the way out after a fork); the old one is retired')
+    .description('create a new identity for this store (the way out after a fork, or when its identity is lost); the old one is retired')
     .option('--json', 'print {"author": ...}')
     .action(async (options: { json?: boolean }, command: Command) => {
       const dir = await storeDir(command)
       await readSpaceKey(dir)
-      const book = await Logbook.open({ dir })
+      const current = await currentIdentity(dir)
+      const fresh = Identity.generate()
+      // Opened with the new identity, so a missing or damaged identity file does not stand in the way.
+      const book = await Logbook.open({ dir, identity: fresh })
       try {
-        await retire(dir, book.author)
-        await book.setIdentity(Identity.generate())
+        await setAside(dir, current)
+        await book.setIdentity(fresh)
         await printAuthor(book.author, options.json)
       } finally {
         await book.close()

@@ -1,11 +1,13 @@
 // logbook import [FILE...] [--json] [--sync]: read exports (files in order as one stream, or stdin).
+// Ctrl-C stops it after the segment in hand; what was imported until then is kept.
 import { stat } from 'node:fs/promises'
 import type { Command } from 'commander'
-import type { SingleBar } from 'cli-progress'
 import { LogbookError, type ImportSummary } from '../index.js'
 import { out, withBook } from './context.js'
 import { counted } from './output.js'
-import { checkReadable, concatSources, isStdin, locate, type SourceStarts } from './input.js'
+import { checkExports, concatSources, isStdin, locate, type SourceStarts } from './input.js'
+import { interruptible } from './interrupt.js'
+import { progressBar } from './progress.js'
 
 async function totalBytes (files: string[]): Promise<number | null> {
   let total = 0
@@ -28,7 +30,17 @@ function sourceOf (starts: SourceStarts, offset: number): string {
   return ` (in ${name} at byte ${inSource})`
 }
 
+/** What an interrupted import kept: all it stored, or (stopped at once) what it had read by then. */
+function keptLine (summary: ImportSummary | null, handed: number, atOnce: boolean): string {
+  if (summary === null || atOnce) {
+    return `import stopped at once after reading ${entries(handed)}; every entry written before is kept and the store is consistent`
+  }
+  const already = summary.duplicates > 0 ? ` (${summary.duplicates} more were here already)` : ''
+  return `import stopped after ${entries(summary.imported)}${already}; they are kept and the store is consistent`
+}
+
 async function printSummary (summary: ImportSummary, starts: SourceStarts): Promise<void> {
+  if (summary.bytes === 0) await out.line('input:      empty (nothing to import)')
   await out.line(`imported:   ${entries(summary.imported)}`)
   await out.line(`duplicates: ${entries(summary.duplicates)}`)
   if (summary.signaturesAdded > 0) await out.line(`signatures: ${summary.signaturesAdded} added`)
@@ -54,31 +66,27 @@ export function register (program: Command): void {
       if (files.some(isStdin) && process.stdin.isTTY === true) {
         throw new LogbookError('INVALID_ARGUMENT', 'expected an export on stdin (pipe one in, or name a file)')
       }
-      await checkReadable(files)
+      await checkExports(files)
       const starts: SourceStarts = []
-      const summary = await withBook(command, async (book) => {
-        let bar: SingleBar | null = null
-        let onProgress: ((progress: { bytes: number, entries: number }) => void) | undefined
-        if (process.stderr.isTTY === true) {
-          const total = await totalBytes(files)
-          // Loaded only for a terminal: most runs (pipes, scripts) never draw a bar.
-          const { SingleBar: Bar } = await import('cli-progress')
-          bar = new Bar({
-            stream: process.stderr,
-            format: total === null ? 'importing {value} bytes | {entries} entries' : 'importing [{bar}] {percentage}% | {value}/{total} bytes | {entries} entries',
-            hideCursor: true,
-            clearOnComplete: true,
-            etaBuffer: 50
-          })
-          bar.start(total ?? 0, 0, { entries: 0 })
-          onProgress = ({ bytes, entries }) => bar?.update(bytes, { entries })
+      let summary: ImportSummary | null = null
+      let handed = 0
+      summary = await interruptible((atOnce) => keptLine(summary, handed, atOnce), async (signal) => await withBook(command, async (book) => {
+        const total = await totalBytes(files)
+        const bar = await progressBar(total === null
+          ? 'importing {value} bytes | {entries} entries'
+          : 'importing [{bar}] {percentage}% | {value}/{total} bytes | {entries} entries')
+        bar?.update(0, total ?? 0, { entries: 0 })
+        const onProgress = (progress: { bytes: number, entries: number }): void => {
+          handed = progress.entries
+          bar?.update(progress.bytes, total ?? 0, { entries: progress.entries })
         }
         try {
-          return await book.import(concatSources(files, starts), { sync: options.sync === true, onProgress })
+          summary = await book.import(concatSources(files, starts), { sync: options.sync === true, onProgress, signal })
+          return summary
         } finally {
           bar?.stop()
         }
-      }, { sync: options.sync })
+      }, { sync: options.sync }))
       if (options.json === true) await out.json(summary)
       else await printSummary(summary, starts)
       await out.flush()

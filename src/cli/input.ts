@@ -1,7 +1,14 @@
 // Reading input: all of stdin, stdin line by line (streamed), and files/stdin as one byte stream.
-import { createReadStream } from 'node:fs'
-import { access, constants } from 'node:fs/promises'
+import { createReadStream, open as openFd } from 'node:fs'
+import { access, constants, open, stat } from 'node:fs/promises'
+import { Socket } from 'node:net'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { promisify } from 'node:util'
 import { JsonText, LogbookError } from '../index.js'
+import { isIoFailure } from '../errors.js'
+import { describeBytes, SNIFF_BYTES } from '../io/frames.js'
+import { storePaths } from '../store-dir.js'
 
 /** All of stdin as bytes. */
 export async function readStdin (): Promise<Buffer> {
@@ -69,15 +76,56 @@ export function isStdin (file: string): boolean {
   return file === '-'
 }
 
-/** Fails early (before anything is imported) when a named file cannot be read. */
-export async function checkReadable (files: string[]): Promise<void> {
+/** A file that cannot be read: the disk's refusal (IO_ERROR), or a name that is wrong. */
+function unreadable (file: string, err: unknown): LogbookError {
+  const reason = (err as NodeJS.ErrnoException).code ?? String(err)
+  return new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'INVALID_ARGUMENT', `cannot read ${file}: ${reason}`, { cause: err })
+}
+
+/** The first SNIFF_BYTES and the last 8 bytes of a file. */
+async function headAndTail (file: string, size: number): Promise<{ head: Uint8Array, tail: Uint8Array }> {
+  const handle = await open(file, 'r')
+  try {
+    const head = Buffer.alloc(Math.min(size, SNIFF_BYTES))
+    const tail = Buffer.alloc(Math.min(size, 8))
+    await handle.read(head, 0, head.byteLength, 0)
+    await handle.read(tail, 0, tail.byteLength, size - tail.byteLength)
+    return { head, tail }
+  } catch (err) {
+    throw unreadable(file, err)
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Fails early (before anything is imported) when a named file cannot be read, or plainly is not an
+ * export: a directory (a store?), or bytes that look like something else (gzip, a tar, text...).
+ */
+export async function checkExports (files: string[]): Promise<void> {
   for (const file of files) {
     if (isStdin(file)) continue
+    let size: number
     try {
       await access(file, constants.R_OK)
+      const info = await stat(file)
+      if (info.isDirectory()) {
+        const has = async (path: string): Promise<boolean> => await access(path).then(() => true, () => false)
+        if (await has(storePaths(file).space)) {
+          throw new LogbookError('INVALID_ARGUMENT', `${file} is a logbook store, not an export; \`logbook --dir ${file} export > FILE\` makes an export of it`)
+        }
+        const what = await has(join(file, 'CURRENT')) ? 'a LevelDB database' : 'a directory'
+        throw new LogbookError('INVALID_ARGUMENT', `${file} is ${what}, not a logbook export`)
+      }
+      if (!info.isFile()) continue // a pipe or a device: read as it comes
+      size = info.size
     } catch (err) {
-      throw new LogbookError('INVALID_ARGUMENT', `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`)
+      if (err instanceof LogbookError) throw err
+      throw unreadable(file, err)
     }
+    const { head, tail } = await headAndTail(file, size)
+    const what = describeBytes(head, tail)
+    if (what !== null) throw new LogbookError('CORRUPT_FRAME', `${file} is not a logbook export: it looks like ${what}`)
   }
 }
 
@@ -91,13 +139,28 @@ export function locate (starts: SourceStarts, offset: number): { name: string, o
   return { name: found.name, offset: offset - found.at }
 }
 
+/**
+ * A source as a stream. A named pipe (a FIFO, or `<(command)`) is read through the event loop like
+ * stdin, not by file reads on the thread pool: a read that waits for more input must not keep the
+ * process from exiting when Ctrl-C stops the import.
+ */
+async function openSource (file: string): Promise<NodeJS.ReadableStream & { destroy: () => void }> {
+  if (isStdin(file)) return process.stdin
+  const info = await stat(file)
+  if (!info.isFIFO() && !info.isSocket()) return createReadStream(file)
+  // (The open itself waits for a writer, as any reader of a FIFO does.)
+  const fd = await promisify(openFd)(file, 'r')
+  return new Socket({ fd, readable: true, writable: false })
+}
+
 /** The files (and/or stdin) in order, as one concatenated byte stream; `starts` records where each begins. */
 export async function * concatSources (files: string[], starts: SourceStarts = []): AsyncGenerator<Uint8Array> {
   let at = 0
   for (const file of files) {
     starts.push({ name: isStdin(file) ? 'stdin' : file, at })
-    const stream = isStdin(file) ? process.stdin : createReadStream(file)
+    let stream: (NodeJS.ReadableStream & { destroy: () => void }) | null = null
     try {
+      stream = await openSource(file)
       for await (const chunk of stream) {
         const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk as Buffer
         at += bytes.byteLength
@@ -105,9 +168,9 @@ export async function * concatSources (files: string[], starts: SourceStarts = [
       }
     } catch (err) {
       if (err instanceof LogbookError) throw err
-      throw new LogbookError('INVALID_ARGUMENT', `cannot read ${isStdin(file) ? 'stdin' : file}: ${(err as Error).message}`, { cause: err })
+      throw new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'INVALID_ARGUMENT', `cannot read ${isStdin(file) ? 'stdin' : file}: ${(err as Error).message}`, { cause: err })
     } finally {
-      if (!isStdin(file)) stream.destroy()
+      if (!isStdin(file)) stream?.destroy()
     }
   }
 }

@@ -1,8 +1,10 @@
 // The logbook command: commander setup, one file per command, and the one error format:
-// `logbook: CODE: message` on stderr; exit 2 for usage errors, 1 for runtime errors, never a stack trace.
+// `logbook: CODE: message` on stderr; exit 2 for usage errors, 1 for runtime errors, 130 (143) when Ctrl-C
+// (SIGTERM) stopped the command (interrupt.ts), never a stack trace.
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { BrokenPipe, errorLine, printError } from './output.js'
+import { Interrupted, interruptedLine } from './interrupt.js'
 import { out, printHelp } from './context.js'
 import { register as init } from './init.js'
 import { register as id } from './id.js'
@@ -75,6 +77,10 @@ async function main (argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof BrokenPipe) return 0
     try { await out.flush() } catch { /* the error below matters more */ }
+    if (err instanceof Interrupted) {
+      process.stderr.write(interruptedLine(err.message) + '\n')
+      return err.exitCode
+    }
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0 // --help, --version
       if (err.code === 'commander.help' || err.code === 'commander.missingCommand') {

@@ -1,6 +1,8 @@
 // Printing for the command: stdout writes that respect backpressure and a closed pipe (EPIPE), and the
 // one-line error format `logbook: CODE: message` on stderr.
 import { LogbookError, type LogEntry } from '../index.js'
+import { innermostMessage, isIoFailure } from '../errors.js'
+import { withHint } from './hints.js'
 
 /** stdout was closed by the reader (`logbook log | head -1`): stop quietly. */
 export class BrokenPipe extends Error {
@@ -73,7 +75,7 @@ export class Output {
     await new Promise<void>((resolve, reject) => {
       this.stream.write(chunk, (err?: Error | null) => {
         if (err === undefined || err === null) { resolve(); return }
-        if (!BROKEN_CODES.has((err as NodeJS.ErrnoException).code ?? '')) { reject(err); return }
+        if (!BROKEN_CODES.has((err as NodeJS.ErrnoException).code ?? '')) { reject(new LogbookError('IO_ERROR', `cannot write the output: ${err.message}`, { cause: err })); return }
         // stdout is closed: stop the command quietly, or drop the output (keepWorkingWhenClosed).
         this.broken = true
         if (this.dropWhenBroken) resolve()
@@ -103,7 +105,9 @@ const debug = (): boolean => process.env.LOGBOOK_DEBUG === '1' || process.env.LO
 export function printError (err: unknown): void {
   let line: string
   if (err instanceof LogbookError) {
-    line = errorLine(err.code, err.message)
+    line = errorLine(err.code, withHint(err.code, err.message))
+  } else if (isIoFailure(err)) {
+    line = errorLine('IO_ERROR', innermostMessage(err))
   } else {
     const message = err instanceof Error ? err.message : String(err)
     line = errorLine('INTERNAL', debug() ? message : `${message} (set LOGBOOK_DEBUG=1 for details)`)

@@ -3,9 +3,10 @@
 // each built the first time it is read; views that an application stored in
 // the same database are listed, but only the program that defines them can rebuild or check them.
 import { InvalidArgumentError, type Command } from 'commander'
-import type { SingleBar } from 'cli-progress'
 import { DEFAULT_VIEWS, LogbookError, type Logbook, type ViewCheckReport, type ViewProgress, type ViewStatus } from '../index.js'
 import { intArg, out, unknownSubcommand, withBook } from './context.js'
+import { interruptible, untilAborted } from './interrupt.js'
+import { progressBar } from './progress.js'
 
 /** The commands that build and read each of the command's views. */
 const USED_BY = new Map([['kv', '`logbook kv` builds it'], ['types', '`logbook types` builds it']])
@@ -21,36 +22,50 @@ export async function knownView (book: Logbook, name: string): Promise<void> {
   if (!book.hasView(name)) book.use(name, make())
 }
 
-/** Progress of a view catching up, as a bar on a terminal's stderr (nothing otherwise). */
-async function progressBar (title: string): Promise<{ update: (progress: ViewProgress) => void, stop: () => void } | null> {
-  if (process.stderr.isTTY !== true) return null
-  // Loaded only for a terminal: most runs (pipes, scripts) never draw a bar.
-  const { SingleBar: Bar } = await import('cli-progress')
-  let bar: SingleBar | null = null
-  return {
-    update: (progress) => {
-      if (bar === null) {
-        bar = new Bar({ stream: process.stderr, format: `${title} [{bar}] {percentage}% | {value}/{total} entries`, hideCursor: true, clearOnComplete: true, etaBuffer: 50 })
-        bar.start(progress.target, 0)
-      }
-      bar.setTotal(progress.target)
-      bar.update(progress.applied)
-    },
-    stop: () => { bar?.stop() }
+/**
+ * How far a view got while the command waited for it: drawn as a bar on a terminal's stderr, and said
+ * in the one line an interrupted command prints.
+ */
+class ViewWatch {
+  private seen: ViewProgress | null = null
+  private constructor (private readonly what: string, private readonly bar: Awaited<ReturnType<typeof progressBar>>) {}
+
+  /** `title` heads the bar; `what` names the work in the line (`rebuild of view kv`). */
+  static async start (title: string, what: string): Promise<ViewWatch> {
+    return new ViewWatch(what, await progressBar(`${title} [{bar}] {percentage}% | {value}/{total} entries`))
+  }
+
+  readonly update = (progress: ViewProgress): void => {
+    this.seen = progress
+    this.bar?.update(progress.applied, progress.target)
+  }
+
+  stop (): void {
+    this.bar?.stop()
+  }
+
+  /** `<what> stopped<doing> at N of M entries` (its checkpoint: a view goes on from there when next used). */
+  stopped (doing = ''): string {
+    const at = this.seen === null ? '' : ` at ${this.seen.applied} of ${this.seen.target} entries`
+    return `${this.what} stopped${doing}${at}`
   }
 }
 
-/** Waits for a view of the command's to catch up with the log, with a progress bar on a terminal. */
+/**
+ * Waits for a view of the command's to catch up with the log, with a progress bar on a terminal.
+ * Ctrl-C stops the wait; the view keeps what it applied, and the command does nothing more.
+ */
 export async function readyView (book: Logbook, name: string): Promise<void> {
   await knownView(book, name)
   const view = book.view(name)
-  const bar = await progressBar(`view ${name}`)
-  if (bar !== null) view.on('progress', bar.update)
+  const watch = await ViewWatch.start(`view ${name}`, `view ${name}`)
+  view.on('progress', watch.update)
   try {
-    await view.ready()
+    await interruptible(() => `${watch.stopped(' catching up')}; it goes on from there when next used, nothing else was done, and the store is consistent`,
+      async (signal) => await untilAborted(view.ready(), signal))
   } finally {
-    if (bar !== null) view.off('progress', bar.update)
-    bar?.stop()
+    view.off('progress', watch.update)
+    watch.stop()
   }
 }
 
@@ -143,18 +158,20 @@ export function register (program: Command): void {
     .option('--json', 'print the view\'s status as JSON')
     .action(async (name: string, _options: unknown, command: Command) => {
       const { json } = command.optsWithGlobals<{ json?: boolean }>()
-      await withBook(command, async (book) => {
-        await knownView(book, name)
-        const bar = await progressBar(`rebuilding ${name}`)
-        let status: ViewStatus
-        try {
-          status = await book.rebuild(name, { onProgress: bar?.update })
-        } finally {
-          bar?.stop()
-        }
-        if (json === true) await out.json(statusJson(status))
-        else await printStatus(status)
-      })
+      let watch: ViewWatch | null = null
+      const status = await interruptible(() => `${watch?.stopped() ?? `rebuild of view ${name} stopped`}; the view goes on from there when next used, and the store is consistent`,
+        async (signal) => await withBook(command, async (book) => {
+          await knownView(book, name)
+          watch = await ViewWatch.start(`rebuilding ${name}`, `rebuild of view ${name}`)
+          try {
+            // On Ctrl-C the store closes at once, and the view stops after the batch in hand.
+            return await untilAborted(book.rebuild(name, { onProgress: watch.update }), signal)
+          } finally {
+            watch.stop()
+          }
+        }))
+      if (json === true) await out.json(statusJson(status))
+      else await printStatus(status)
     })
 
   views.command('check')

@@ -1,6 +1,7 @@
 // Export framing. A binary export is a headerless sequence of self-delimiting frames, so two exports
 // concatenated are one export. Frame: magic "LBK1", u32 body length, segment body, u32 CRC-32 of the body.
-// A text export is one JSON segment per line. The reader tells the two apart frame by frame.
+// A text export is one JSON segment per line. The reader tells the two apart frame by frame, and says
+// what bytes that are neither look like (describeBytes).
 import { crc32 } from 'node:zlib'
 import { LogbookError } from '../errors.js'
 import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
@@ -30,6 +31,69 @@ export type FrameItem =
 
 function isSpace (byte: number): boolean {
   return byte === 0x0a || byte === 0x0d || byte === 0x20 || byte === 0x09
+}
+
+/** Leading bytes of common formats (at offset 0 unless stated). */
+const SIGNATURES: Array<{ bytes: number[], at?: number, what: string }> = [
+  { bytes: [0x1f, 0x8b], what: 'gzip-compressed data' },
+  { bytes: [0x42, 0x5a, 0x68], what: 'bzip2-compressed data' },
+  { bytes: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: 'xz-compressed data' },
+  { bytes: [0x28, 0xb5, 0x2f, 0xfd], what: 'zstd-compressed data' },
+  { bytes: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive' },
+  { bytes: [0x75, 0x73, 0x74, 0x61, 0x72], at: 257, what: 'a tar archive' }, // "ustar"
+  { bytes: [...Buffer.from('SQLite format 3\0')], what: 'an SQLite database' },
+  { bytes: [0x7f, 0x45, 0x4c, 0x46], what: 'an executable (ELF)' },
+  { bytes: [...Buffer.from('%PDF-')], what: 'a PDF document' },
+  { bytes: [...Buffer.from('MANIFEST-')], what: 'the CURRENT file of a LevelDB database' }
+]
+
+/** A LevelDB table file (.ldb, .sst) ends in this magic number, little-endian (LevelDB's table_format.md). */
+const LEVELDB_TABLE_MAGIC = [0x57, 0xfb, 0x80, 0x8b, 0x24, 0x75, 0x47, 0xdb]
+
+/** Bytes worth reading for describeBytes: enough to reach a tar header's magic. */
+export const SNIFF_BYTES = 512
+
+function hasAt (data: Uint8Array, bytes: ArrayLike<number>, at: number): boolean {
+  if (at < 0 || data.byteLength < at + bytes.length) return false
+  for (let i = 0; i < bytes.length; i++) if (data[at + i] !== bytes[i]) return false
+  return true
+}
+
+/** Whether `head` is UTF-8 text without control characters other than white space (its last character may be cut). */
+function isText (head: Uint8Array): boolean {
+  const decoder = new TextDecoder('utf-8', { fatal: true })
+  for (let cut = 0; cut <= 3 && cut < head.byteLength; cut++) {
+    try {
+      return !/[\u0000-\u0008\u000b\u000e-\u001f\u007f]/.test(decoder.decode(head.subarray(0, head.byteLength - cut)))
+    } catch {}
+  }
+  return false
+}
+
+/**
+ * What bytes that do not start a logbook export look like: 'gzip-compressed data', 'JSON text', 'text',
+ * 'binary data'... `head` is their first bytes (SNIFF_BYTES are enough), `tail` a file's last 8 bytes
+ * when known. Null when they may start an export: nothing, white space, a frame's magic or a `{` (a
+ * JSON line is judged by the reader once it is whole).
+ */
+export function describeBytes (head: Uint8Array, tail?: Uint8Array): string | null {
+  for (const { bytes, at, what } of SIGNATURES) if (hasAt(head, bytes, at ?? 0)) return what
+  if (tail !== undefined && hasAt(tail, LEVELDB_TABLE_MAGIC, tail.byteLength - LEVELDB_TABLE_MAGIC.length)) return 'a LevelDB table file'
+  let start = 0
+  while (start < head.byteLength && isSpace(head[start])) start++
+  const rest = head.subarray(start, start + FRAME_MAGIC.byteLength)
+  if (rest.byteLength === 0 || rest[0] === 0x7b /* { */ || hasAt(FRAME_MAGIC, rest, 0)) return null
+  if (!isText(head.subarray(start))) return 'binary data'
+  return rest[0] === 0x5b /* [ */ ? 'JSON text' : 'text'
+}
+
+function notAnExport (offset: number, what: string): LogbookError {
+  return new LogbookError('CORRUPT_FRAME', `the input at byte ${offset} is not a logbook export: it looks like ${what}`, { offset })
+}
+
+/** A JSON line of a text export is an object with a "logbook" member (segmentFromJson checks the rest). */
+function isExportLine (value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'logbook' in value
 }
 
 /**
@@ -73,9 +137,19 @@ export async function * readFrames (source: AsyncIterable<Uint8Array>): AsyncGen
     const first = buffer[start]
     if (isSpace(first)) { start++; continue }
     const offset = base + start
+    if (first !== FRAME_MAGIC[0] && first !== 0x7b /* { */) {
+      await fill(SNIFF_BYTES)
+      const what = describeBytes(buffer.subarray(start, start + SNIFF_BYTES)) ?? 'binary data'
+      throw notAnExport(offset, what)
+    }
     if (first === FRAME_MAGIC[0]) {
       if (!(await fill(8))) throw corrupt(offset, 'the stream ends inside a frame header')
-      for (let i = 1; i < 4; i++) if (buffer[start + i] !== FRAME_MAGIC[i]) throw corrupt(offset, 'not a frame (bad magic)')
+      if (!hasAt(buffer, FRAME_MAGIC, start)) {
+        await fill(SNIFF_BYTES)
+        const what = describeBytes(buffer.subarray(start, start + SNIFF_BYTES))
+        // A damaged frame among others looks like binary data too: only a known format or text is named.
+        throw what === null || what === 'binary data' ? corrupt(offset, 'not a frame (bad magic)') : notAnExport(offset, what)
+      }
       const length = new DataView(buffer.buffer, buffer.byteOffset + start + 4, 4).getUint32(0)
       if (length > MAX_SEGMENT_BYTES) throw corrupt(offset, `a frame claims ${length} bytes, more than a segment may have`)
       if (!(await fill(FRAME_OVERHEAD + length))) throw corrupt(offset, 'the stream ends inside a frame')
@@ -89,7 +163,7 @@ export async function * readFrames (source: AsyncIterable<Uint8Array>): AsyncGen
         if (!(err instanceof LogbookError)) throw err
         yield { offset, rejected: err }
       }
-    } else if (first === 0x7b /* { */) {
+    } else { // a text line: `first` is "{"
       let end = -1
       let scanned = 0 // bytes after `start` already searched for the newline
       while (end < 0) {
@@ -104,8 +178,11 @@ export async function * readFrames (source: AsyncIterable<Uint8Array>): AsyncGen
       try {
         value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(line))
       } catch {
-        throw corrupt(offset, 'a text line is not complete JSON')
+        // A line cut short still shows it began as a segment; anything else is other JSON (or text).
+        if (/^\{\s*"logbook"/.test(Buffer.from(line.subarray(0, 64)).toString('latin1'))) throw corrupt(offset, 'a text line is not complete JSON')
+        throw notAnExport(offset, isText(line.subarray(0, SNIFF_BYTES)) ? 'JSON text' : 'binary data')
       }
+      if (!isExportLine(value)) throw notAnExport(offset, 'JSON text')
       start = Math.min(end + 1, buffer.byteLength)
       try {
         const { segment, statedIds } = segmentFromJson(value)
@@ -117,8 +194,6 @@ export async function * readFrames (source: AsyncIterable<Uint8Array>): AsyncGen
         if (!(err instanceof LogbookError)) throw err
         yield { offset, rejected: err }
       }
-    } else {
-      throw corrupt(offset, `byte 0x${first.toString(16).padStart(2, '0')} starts neither a binary frame nor a text line`)
     }
   }
 }

@@ -1,6 +1,7 @@
 // Import: frames from a byte stream, each authenticated whole, then handed to the one ingest path.
 // A bad segment is rejected with its reason and the import goes on; a damaged frame ends the import
-// at its offset. Everything valid before it stays stored.
+// at its offset. Everything valid before it stays stored. An abort signal ends it after the segment
+// in hand, even while it waits for input.
 import { LogbookError } from '../errors.js'
 import { equalBytes, toHex } from '../entry/bytes.js'
 import { authenticateSegment } from '../entry/segment.js'
@@ -32,11 +33,15 @@ export interface ImportSummary {
   /** Authors found forked during this import. */
   forked: string[]
   bytes: number
+  /** The signal aborted before the input ended: what was read up to then is stored, the rest was not read. */
+  aborted: boolean
 }
 
 export interface ImportOptions {
   sync?: boolean
   onProgress?: (progress: { bytes: number, entries: number }) => void
+  /** Stops the import after the segment in hand (each segment is stored in one atomic batch). */
+  signal?: AbortSignal
 }
 
 const MAX_LISTED = 100
@@ -48,9 +53,45 @@ async function * counted (source: AsyncIterable<Uint8Array>, onBytes: (n: number
   }
 }
 
+/**
+ * `source` until `signal` aborts (then `onCut` is called); a read still waiting then is abandoned (a pipe
+ * may never send more).
+ */
+async function * untilAborted (source: AsyncIterable<Uint8Array>, signal: AbortSignal | undefined, onCut: () => void): AsyncGenerator<Uint8Array> {
+  if (signal === undefined) {
+    yield * source
+    return
+  }
+  const iterator = source[Symbol.asyncIterator]()
+  let onAbort = (): void => {}
+  const aborted = new Promise<null>((resolve) => { onAbort = () => resolve(null) })
+  signal.addEventListener('abort', onAbort, { once: true })
+  let waiting = false
+  try {
+    while (true) {
+      if (signal.aborted) { onCut(); return }
+      const reading = iterator.next()
+      waiting = true
+      reading.catch(() => {})
+      const next = await Promise.race([reading, aborted])
+      if (next === null) { onCut(); return }
+      waiting = false
+      if (next.done === true) return
+      yield next.value
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+    // An async iterator finishes a read before it can be told to stop: ask only when none is waiting.
+    if (!waiting) await iterator.return?.()
+  }
+}
+
 export async function importStream (store: Store, source: AsyncIterable<Uint8Array>, options: ImportOptions = {}): Promise<ImportSummary> {
   const counts = emptyCounts()
-  const summary: ImportSummary = { segments: 0, imported: 0, duplicates: 0, pending: 0, signaturesAdded: 0, rejected: [], rejectedCount: 0, corrupt: null, forked: [], bytes: 0 }
+  const summary: ImportSummary = { segments: 0, imported: 0, duplicates: 0, pending: 0, signaturesAdded: 0, rejected: [], rejectedCount: 0, corrupt: null, forked: [], bytes: 0, aborted: false }
+  const signal = options.signal
+  let cut = false
+  const onCut = (): void => { cut = true }
   const reject = (offset: number, err: LogbookError): void => {
     summary.rejectedCount++
     if (summary.rejected.length < MAX_LISTED) summary.rejected.push({ offset, code: err.code, message: err.message })
@@ -58,7 +99,8 @@ export async function importStream (store: Store, source: AsyncIterable<Uint8Arr
   let entries = 0
   let inflight: Promise<void> | null = null
   try {
-    for await (const item of readFrames(counted(source, (n) => { summary.bytes += n }))) {
+    for await (const item of readFrames(counted(untilAborted(source, signal, onCut), (n) => { summary.bytes += n }))) {
+      if (signal?.aborted === true) { cut = true; break }
       summary.segments++
       if ('rejected' in item) { reject(item.offset, item.rejected); continue }
       let segment: AuthenticatedSegment
@@ -91,10 +133,12 @@ export async function importStream (store: Store, source: AsyncIterable<Uint8Arr
     }
   } catch (err) {
     if (!(err instanceof LogbookError) || err.code !== 'CORRUPT_FRAME') throw err
-    summary.corrupt = { offset: err.offset ?? 0, code: err.code, message: err.message }
+    // A frame cut short by the abort is not damage in the input.
+    if (!cut) summary.corrupt = { offset: err.offset ?? 0, code: err.code, message: err.message }
   } finally {
     if (inflight !== null) await inflight
   }
+  summary.aborted = cut
   summary.imported = counts.stored
   summary.duplicates = counts.duplicates
   summary.signaturesAdded = counts.signaturesAdded

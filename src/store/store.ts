@@ -90,9 +90,13 @@ export class Store {
 
   async close (): Promise<void> {
     await this.ingestor.exclusive(async () => {
-      await this.writer.close()
-      await settleCompactions(this.layout.db)
-      await this.layout.db.close()
+      try {
+        await this.writer.close()
+        await settleCompactions(this.layout.db)
+      } finally {
+        // Closed even when the last writes failed: the journal is replayed at the next open.
+        await this.layout.db.close()
+      }
     })
   }
 

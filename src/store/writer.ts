@@ -2,7 +2,7 @@
 // acknowledged once its segment is in the journal, and LevelDB applies batches behind it, grouping
 // those that queue up into one atomic batch. Anything that reads LevelDB first waits for `drained()`.
 // Without a journal (memory-level, browsers) each batch is written through before it is acknowledged.
-import { LogbookError } from '../errors.js'
+import { isIoFailure, LogbookError, storeFailure } from '../errors.js'
 import type { Journal } from './journal.js'
 import type { Layout } from './layout.js'
 import { RootBatcher, type RootOp, type SublevelOp } from './root-batch.js'
@@ -39,8 +39,12 @@ export class Writer {
   async write (ops: BatchOp[], record: Uint8Array | null, sync: boolean): Promise<void> {
     this.assertHealthy()
     if (this.journal === null) {
-      // `sync` is classic-level's fsync option; other backends ignore it.
-      await this.batcher.write(ops, { sync })
+      try {
+        // `sync` is classic-level's fsync option; other backends ignore it.
+        await this.batcher.write(ops, { sync })
+      } catch (err) {
+        throw storeFailure(err, 'LOGBOOK_NOT_OPEN', 'a write to the database failed')
+      }
       return
     }
     if (record !== null) {
@@ -49,7 +53,7 @@ export class Writer {
       } catch (err) {
         // Nothing after a failed journal write may be acknowledged (a replay would stop at the tear).
         this.failure = err
-        throw new LogbookError('LOGBOOK_NOT_OPEN', `the journal could not be written: ${(err as Error).message}`, { cause: err })
+        throw storeFailure(err, 'LOGBOOK_NOT_OPEN', `the journal (${this.journal.path}) could not be written`)
       }
     }
     for (const op of this.batcher.toRoot(ops)) this.queue.push(op)
@@ -74,7 +78,9 @@ export class Writer {
 
   private assertHealthy (): void {
     if (this.failure !== null) {
-      throw new LogbookError('LOGBOOK_NOT_OPEN', 'a write to the database failed; reopen the store to recover from its journal', { cause: this.failure })
+      const reason = (this.failure as Error)?.message ?? String(this.failure)
+      throw new LogbookError(isIoFailure(this.failure) ? 'IO_ERROR' : 'LOGBOOK_NOT_OPEN',
+        `an earlier write failed (${reason}); reopen the store to recover from its journal`, { cause: this.failure })
     }
   }
 
@@ -88,13 +94,25 @@ export class Writer {
   async checkpoint (): Promise<void> {
     await this.drained()
     if (this.journal === null || this.journal.size === 0) return
-    // A synced write makes LevelDB flush its own log, which holds every earlier batch.
-    await this.layout.meta.put('checkpoint', String(this.journal.size), { sync: true } as any)
-    this.journal.truncate()
+    try {
+      // A synced write makes LevelDB flush its own log, which holds every earlier batch.
+      await this.layout.meta.put('checkpoint', String(this.journal.size), { sync: true } as any)
+      this.journal.truncate()
+    } catch (err) {
+      this.failure = err
+      throw storeFailure(err, 'LOGBOOK_NOT_OPEN', 'the journal could not be checkpointed')
+    }
   }
 
+  /**
+   * After a failed write the journal is kept as it is (the next open replays it), and closing reports
+   * nothing new: the failure was reported by the write that met it.
+   */
   async close (): Promise<void> {
-    await this.checkpoint()
-    this.journal?.close()
+    try {
+      if (this.failure === null) await this.checkpoint()
+    } finally {
+      this.journal?.close()
+    }
   }
 }

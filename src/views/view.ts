@@ -5,7 +5,7 @@
 // application. A changed version, a requested rebuild or (for views that exclude forked authors) a new
 // fork proof wipes the keyspace and replays the log.
 import { EventEmitter } from 'node:events'
-import { LogbookError } from '../errors.js'
+import { isIoFailure, LogbookError } from '../errors.js'
 import type { Logbook } from '../logbook.js'
 import { applyBatch } from './apply.js'
 import { viewDigest } from './digest.js'
@@ -329,7 +329,7 @@ export class View<Api = unknown> extends EventEmitter {
     // Not a view's failure (those are recorded per entry): the database, or the store closing under it.
     this.failure = err instanceof LogbookError
       ? err
-      : new LogbookError('LOGBOOK_NOT_OPEN', `view ${this.name} stopped: ${(err as Error)?.message ?? String(err)}; reopen the store to resume from its checkpoint`, { cause: err })
+      : new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'LOGBOOK_NOT_OPEN', `view ${this.name} stopped: ${(err as Error)?.message ?? String(err)}; reopen the store to resume from its checkpoint`, { cause: err })
     const waiters = this.waiters
     this.waiters = []
     for (const waiter of waiters) waiter.reject(this.failure)
