@@ -325,7 +325,9 @@ describe('the command, as a shell user expects it', () => {
     // No store here or above: the error says so.
     const none = at('nowhere')
     mkdirSync(none)
-    assert.match(fails(run(['log'], { cwd: none }), 'LOGBOOK_NOT_INITIALIZED', 1).stderr, /in this directory or any parent/)
+    const nothing = fails(run(['log'], { cwd: none }), 'LOGBOOK_NOT_INITIALIZED', 1).stderr
+    assert.match(nothing, /in this directory or any parent; run `logbook init`/)
+    assert.equal(nothing.split('logbook init').length, 2, 'the way out is named once')
   })
 
   test('the types view can be queried, and views shows its real progress', () => {

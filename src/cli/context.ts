@@ -22,7 +22,7 @@ export async function storeDir (command: Command): Promise<string> {
   }
   const found = await findStore(cwd)
   if (found === null) {
-    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store (${DEFAULT_DIR}) in this directory or any parent: run \`logbook init\` to create one here, or pass --dir`)
+    throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store (${DEFAULT_DIR}) in this directory or any parent`)
   }
   return found
 }
