@@ -129,6 +129,6 @@ export function register (program: Command): void {
         await (flags.json === true ? out.json({ appended: ids.length }) : out.line(String(ids.length)))
         return
       }
-      for (const id of ids) await (flags.json === true ? out.json({ id }) : out.line(id))
+      await out.lines(flags.json === true ? ids.map((id) => JSON.stringify({ id })) : ids)
     })
 }

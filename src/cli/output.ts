@@ -49,6 +49,16 @@ export class Output {
     if (this.size >= FLUSH_AT) await this.flush()
   }
 
+  /** Queues many lines at once (one await, not one per line: `append --lines` prints an id per entry). */
+  async lines (texts: string[]): Promise<void> {
+    for (let start = 0; start < texts.length; start += 1024) {
+      const text = texts.slice(start, start + 1024).join('\n')
+      this.parts.push(text, '\n')
+      this.size += text.length + 1
+      if (this.size >= FLUSH_AT) await this.flush()
+    }
+  }
+
   async json (value: unknown): Promise<void> {
     await this.line(JSON.stringify(value))
   }
