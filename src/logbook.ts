@@ -272,7 +272,16 @@ export class Logbook extends EventEmitter {
     return toHex(this.store.space)
   }
 
+  /** Closes the store once: a second call waits for the first (a repeated close must not close files or
+   *  release the process's claim on the directory that another Logbook may hold by then). */
   async close (): Promise<void> {
+    this.closing ??= this.closeOnce()
+    await this.closing
+  }
+
+  private closing: Promise<void> | null = null
+
+  private async closeOnce (): Promise<void> {
     // Views stop after the batch in hand (their checkpoint makes it resumable) before the database closes.
     // Each database is closed even when something before it failed.
     try {

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
 import { Logbook } from '../src/index.js'
+import { BIN } from './helpers/cli.js'
 
 function files (dir: string): Map<string, number> {
   return new Map(readdirSync(dir).filter((name) => /\.(log|ldb)$/.test(name)).map((name) => [name, statSync(join(dir, name)).size]))
@@ -28,6 +30,31 @@ test('a closed store keeps no write-ahead log', async () => {
     assert.equal(again.store.readyCount, 40_000)
     assert.deepEqual((await again.verify()).problems, [])
     await again.close()
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('closing twice closes once: a later open of the same store keeps its files and its lock', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'logbook-close-'))
+  try {
+    const first = await Logbook.create({ dir })
+    await first.close()
+    const second = await Logbook.open({ dir })
+    await first.close()
+    await Promise.all([first.close(), first.close()])
+    // The second store still writes (its journal was not closed under it) ...
+    assert.equal(typeof await second.append({ after: 'a repeated close' }), 'string')
+    // ... and still holds its claim: a third open in this process is refused before LevelDB sees it.
+    await assert.rejects(Logbook.open({ dir }), /already open in this process/)
+    // Another process is still locked out.
+    const other = spawnSync(process.execPath, [BIN, '--dir', dir, 'append', '1'], { encoding: 'utf8' })
+    assert.equal(other.status, 1)
+    assert.match(other.stderr, /^logbook: LOGBOOK_NOT_OPEN: .*in use by another process/)
+    await second.close()
+    const reopened = await Logbook.open({ dir })
+    assert.equal(reopened.store.readyCount, 1)
+    await reopened.close()
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -8,7 +8,7 @@ import { crc32 } from 'node:zlib'
 const HEADER_BYTES = 8
 
 export class Journal {
-  private readonly fd: number
+  private fd: number
   private bytes: number
 
   constructor (readonly path: string) {
@@ -61,7 +61,11 @@ export class Journal {
     this.bytes = 0
   }
 
+  /** Closes the file once: a descriptor number closed twice may by then belong to another file. */
   close (): void {
-    closeSync(this.fd)
+    if (this.fd < 0) return
+    const fd = this.fd
+    this.fd = -1
+    closeSync(fd)
   }
 }
