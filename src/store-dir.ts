@@ -1,6 +1,7 @@
 // A store directory: the LevelDB database, the space key and the identity. Secret files are created
 // readable by their owner only (mode 0600, directory 0700).
-import { lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { chmod, copyFile, lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { LogbookError, storeFailure } from './errors.js'
 import { fromHex, toHex } from './entry/bytes.js'
@@ -36,15 +37,18 @@ export async function findStore (start: string): Promise<string | null> {
     try {
       await lstat(candidate)
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new LogbookError('LOGBOOK_NOT_OPEN', `cannot look for a store at ${candidate}: ${(err as Error).message}`, { cause: err })
+      if (!missing(err)) throw storeFailure(err, 'LOGBOOK_NOT_OPEN', `cannot look for a store at ${candidate}`)
       found = false
     }
     if (found) {
       try {
         await stat(storePaths(candidate).space)
       } catch (err) {
-        const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'is not a store (it has no space.key)' : `cannot be read (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`
-        throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `${candidate}, the nearest ${DEFAULT_DIR}, ${why}`, { cause: err })
+        if (!missing(err)) throw storeFailure(err, 'LOGBOOK_NOT_OPEN', `${candidate}, the nearest ${DEFAULT_DIR}, cannot be read`)
+        // A store that lost its key is still this store: opening it names what is missing.
+        if (!await exists(storePaths(candidate).db)) {
+          throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `${candidate}, the nearest ${DEFAULT_DIR}, is not a store (it has no space.key)`, { cause: err })
+        }
       }
       return candidate
     }
@@ -74,9 +78,20 @@ export async function writeSecret (path: string, text: string): Promise<void> {
 
 export async function initDir (dir: string, spaceKey: Uint8Array, identity: Identity): Promise<void> {
   if (await isInitialized(dir)) throw new LogbookError('LOGBOOK_ALREADY_INITIALIZED', `a store already exists in ${dir}`)
+  const paths = storePaths(dir)
+  // A database without its space key is a store whose key was lost, not an empty directory: a new space
+  // here would orphan its entries.
+  if (await exists(paths.db)) {
+    throw new LogbookError('LOGBOOK_ALREADY_INITIALIZED', `${dir} holds a store whose space key (${paths.space}) is missing; restore that file from a backup instead`)
+  }
   try {
     await mkdir(dir, { recursive: true, mode: 0o700 })
-    const paths = storePaths(dir)
+    // An identity left by an interrupted creation is a secret key all the same: kept, never overwritten.
+    if (await exists(paths.identity)) {
+      const kept = join(dir, `identity.replaced.${Date.now()}.json`)
+      await copyFile(paths.identity, kept, constants.COPYFILE_EXCL)
+      await chmod(kept, 0o600)
+    }
     await writeSecret(paths.identity, identity.toText())
     // The space key is written last: its presence marks the directory as initialized.
     await writeSecret(paths.space, toHex(spaceKey))
@@ -97,6 +112,9 @@ export async function readSpaceKey (dir: string): Promise<Uint8Array> {
     text = await readFile(paths.space, 'utf8')
   } catch (err) {
     if (!missing(err)) throw storeFailure(err, 'LOGBOOK_NOT_OPEN', `cannot read ${paths.space}`)
+    if (await exists(paths.db)) {
+      throw new LogbookError('LOGBOOK_NOT_OPEN', `the store in ${dir} has lost its space key (${paths.space} is missing); restore that file from a backup`, { cause: err })
+    }
     throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store in ${dir}`, { cause: err })
   }
   const key = fromHex(text.trim(), SPACE_KEY_BYTES)

@@ -73,6 +73,43 @@ describe('secret files', () => {
   })
 })
 
+describe('a lost space key', () => {
+  test('says so, never leads to init, and init refuses to make a new space over the store', () => {
+    const dir = at('lost-key')
+    ok(['--dir', dir, 'init'])
+    ok(['--dir', dir, 'append', '1'])
+    const identity = readFileSync(join(dir, 'identity.json'), 'utf8')
+    rmSync(join(dir, 'space.key'))
+    const line = fails(run(['--dir', dir, 'log']), 'LOGBOOK_NOT_OPEN', 1).stderr
+    assert.match(line, /has lost its space key .*restore that file from a backup/)
+    assert.doesNotMatch(line, /logbook init/)
+    for (const args of [['init'], ['init', '--space', 'ab'.repeat(32)]]) {
+      assert.match(fails(run(['--dir', dir, ...args]), 'LOGBOOK_ALREADY_INITIALIZED', 1).stderr, /space key .* is missing/)
+    }
+    assert.equal(readFileSync(join(dir, 'identity.json'), 'utf8'), identity, 'the identity was not touched')
+  })
+
+  test('found from below: the nearest .logbook without its key is named, not passed over', () => {
+    const top = at('lost-key-tree')
+    mkdirSync(join(top, 'sub'), { recursive: true })
+    ok(['init'], { cwd: top })
+    ok(['append', '1'], { cwd: top })
+    rmSync(join(top, '.logbook', 'space.key'))
+    assert.match(fails(run(['log'], { cwd: join(top, 'sub') }), 'LOGBOOK_NOT_OPEN', 1).stderr, /has lost its space key/)
+  })
+
+  test('an identity left by an interrupted init is kept, owner-only, when init runs again', () => {
+    const dir = at('half-made')
+    mkdirSync(dir)
+    writeFileSync(join(dir, 'identity.json'), 'left behind\n', { mode: 0o644 })
+    ok(['--dir', dir, 'init', '--json'])
+    const kept = readdirSync(dir).filter((name) => /^identity\.replaced\.\d+\.json$/.test(name))
+    assert.equal(kept.length, 1)
+    assert.equal(readFileSync(join(dir, kept[0]), 'utf8'), 'left behind\n')
+    assert.equal(statSync(join(dir, kept[0])).mode & 0o777, 0o600)
+  })
+})
+
 describe('a lost identity', () => {
   test('says so, names the way out, and both ways out work', () => {
     const dir = at('lost')

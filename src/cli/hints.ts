@@ -16,5 +16,6 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
 /** `message` followed by the way out for `code`, if the command knows one. */
 export function withHint (code: ErrorCode, message: string): string {
   const hint = HINTS[code]
-  return hint === undefined ? message : `${message.replace(/[.;:]\s*$/, '')}; ${hint}`
+  // A closing full stop after a word goes; one that ends a path (`.`, `..`) stays.
+  return hint === undefined ? message : `${message.replace(/(?<=[\p{L})])\.\s*$|[;:]\s*$/u, '')}; ${hint}`
 }
