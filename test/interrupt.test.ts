@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { LogbookError, MAX_SEGMENT_ENTRIES } from '../src/index.js'
 import { BIN, ndjson, ok, okSh, tempDir } from './helpers/cli.js'
 import { memoryBook } from './helpers/fixtures.js'
+import { Interrupted, interruptible } from '../src/cli/interrupt.js'
 import { ptyLogbook, ptyUnavailable, SIGINT_BIT, SIGTERM_BIT, stopCommand, untilPending, type PtyRun } from './helpers/pty.js'
 
 const ENTRIES = 40_000
@@ -178,7 +179,7 @@ describe('an interrupted append --lines', () => {
     }
   })
 
-  test('Ctrl-C: exit 130 and one line saying how many lines were appended and where the rest starts', async () => {
+  test('Ctrl-C: ended by SIGINT (130) and one line saying how many lines were appended and where the rest starts', async () => {
     const dir = join(tmpdir(), `logbook-append-int-${process.pid}`)
     rmSync(dir, { recursive: true, force: true })
     try {
@@ -191,7 +192,7 @@ describe('an interrupted append --lines', () => {
       closeSync(stdin)
       let stderr = ''
       child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('close', (code, signal) => resolve(signal ?? code)))
       // Interrupt once the first segment is in the journal: the lines were all read and checked by then.
       const journal = join(dir, 'journal')
       for (let tries = 0; tries < 6000; tries++) {
@@ -199,7 +200,8 @@ describe('an interrupted append --lines', () => {
         await new Promise((resolve) => setTimeout(resolve, 5))
       }
       child.kill('SIGINT')
-      assert.equal(await exited, 130, stderr)
+      // Ended by the signal itself, as a shell shows it: 130.
+      assert.equal(await exited, 'SIGINT', stderr)
       const lines = stderr.split('\n').filter((line) => line !== '')
       assert.equal(lines.length, 1, stderr)
       const match = /^logbook: INTERRUPTED: append stopped after (\d+) of 400000 entries \(up to stdin line (\d+)\); they are kept and the store is consistent; the rest starts at stdin line (\d+)$/.exec(lines[0])
@@ -212,6 +214,41 @@ describe('an interrupted append --lines', () => {
       const logged = ndjson(ok(['--dir', dir, 'log', '--json']))
       assert.deepEqual(logged.map((entry) => entry.payload.n), Array.from({ length: appended }, (_, i) => i))
       assert.match(ok(['--dir', dir, 'verify']), new RegExp(`^ok: ${appended} entries verified`))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('when a signal comes', () => {
+  test('too late to stop anything: the finished work stands; a stop cut short is Interrupted', async () => {
+    assert.equal(await interruptible(() => 'kept', async () => { process.emit('SIGINT'); return 'done' }), 'done')
+    await assert.rejects(interruptible(() => 'kept: half', async () => { process.emit('SIGINT'); return 'half' }, (result) => result !== 'half'),
+      (err: unknown) => err instanceof Interrupted && err.signal === 'SIGINT' && err.message === 'kept: half')
+    await assert.rejects(interruptible(() => 'kept: none', async (signal) => { process.emit('SIGTERM'); signal.throwIfAborted() }),
+      (err: unknown) => err instanceof Interrupted && err.signal === 'SIGTERM')
+    assert.equal(process.listenerCount('SIGINT'), 0, 'the handlers are gone afterwards')
+  })
+
+  test('while the import waits to open a FIFO that nobody writes to: the command still ends', async () => {
+    const dir = join(tmpdir(), `logbook-fifo-int-${process.pid}`)
+    rmSync(dir, { recursive: true, force: true })
+    try {
+      ok(['--dir', join(dir, 'store'), 'init'])
+      const fifo = join(dir, 'never-written.fifo')
+      assert.equal(spawnSync('mkfifo', [fifo]).status, 0)
+      const child = spawn(process.execPath, [BIN, '--dir', join(dir, 'store'), 'import', fifo], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stderr = ''
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+      const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('close', (code, signal) => { clearTimeout(killer); resolve(signal ?? code) }))
+      // The store is open (its journal exists) before the FIFO is opened, and signals are caught by then.
+      const journal = join(dir, 'store', 'journal')
+      for (let tries = 0; tries < 2000 && !existsSync(journal); tries++) await new Promise((resolve) => setTimeout(resolve, 5))
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      child.kill('SIGINT')
+      assert.equal(await exited, 'SIGINT', `ended by the signal, not killed after hanging; stderr: ${stderr}`)
+      assert.match(stderr, /^logbook: INTERRUPTED: import stopped after 0 entries/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

@@ -86,7 +86,7 @@ export function register (program: Command): void {
         } finally {
           bar?.stop()
         }
-      }, { sync: options.sync }))
+      }, { sync: options.sync }), (done) => !done.aborted)
       if (options.json === true) await out.json(summary)
       else await printSummary(summary, starts)
       await out.flush()

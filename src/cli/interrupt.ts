@@ -13,12 +13,23 @@ type Caught = keyof typeof EXIT_CODES
 /** How long a graceful stop may take before the command exits at once. */
 const STOP_WAIT_MS = 5000
 
-/** Thrown once interrupted work has stopped and the store is closed; main prints it and exits with `exitCode`. */
+/** Thrown once interrupted work has stopped and the store is closed; main prints it and ends by `signal`. */
 export class Interrupted extends Error {
-  constructor (readonly exitCode: number, message: string) {
+  constructor (readonly signal: Caught, message: string) {
     super(message)
     this.name = 'Interrupted'
   }
+}
+
+/**
+ * Ends the process by the signal that stopped it (no handler is installed by then), as Unix programs do:
+ * the shell sees 128 + N (130, 143), and the exit does not wait for a thread-pool call that never returns
+ * (opening a FIFO no one writes to), as process.exit would.
+ */
+export function endBySignal (signal: Caught): never {
+  process.kill(process.pid, signal)
+  // The signal is delivered at once; should it not be, the code a shell would show.
+  process.exit(EXIT_CODES[signal])
 }
 
 export function interruptedLine (message: string): string {
@@ -29,18 +40,18 @@ export function interruptedLine (message: string): string {
  * Runs `work` with SIGINT and SIGTERM caught. `work` gets an AbortSignal that aborts at the first of
  * them and must then stop at its next safe point (and close the store). `kept` describes what was kept
  * for the one line printed: `atOnce` is true when the command exits without waiting for the work.
- * Once `work` has ended after a signal, however it ended, this throws Interrupted.
+ * Once `work` has ended after a signal this throws Interrupted, unless it returned a result that
+ * `finished` says is whole: a signal that came too late to stop anything changes nothing.
  */
-export async function interruptible<T> (kept: (atOnce: boolean) => string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function interruptible<T> (kept: (atOnce: boolean) => string, work: (signal: AbortSignal) => Promise<T>, finished: (result: T) => boolean = () => true): Promise<T> {
   const controller = new AbortController()
   let caught: Caught | null = null
   let timer: NodeJS.Timeout | undefined
   const exitNow = (): void => {
     restoreTerminal()
     try { process.stderr.write(interruptedLine(kept(true)) + '\n') } catch {}
-    // Should the exit itself wait (a thread-pool read that never returns), one more signal ends the process.
     removeHandlers()
-    process.exit(EXIT_CODES[caught ?? 'SIGINT'])
+    endBySignal(caught ?? 'SIGINT')
   }
   const onSignal = (name: Caught): void => {
     if (caught !== null) { exitNow(); return }
@@ -58,8 +69,10 @@ export async function interruptible<T> (kept: (atOnce: boolean) => string, work:
   process.on('SIGINT', onInt)
   process.on('SIGTERM', onTerm)
   let result: T | undefined
+  let returned = false
   try {
     result = await work(controller.signal)
+    returned = true
   } catch (err) {
     // After a signal, a failure is the stop itself (a wait cut short, a view closed under a query).
     if (caught === null) throw err
@@ -67,7 +80,7 @@ export async function interruptible<T> (kept: (atOnce: boolean) => string, work:
     clearTimeout(timer)
     removeHandlers()
   }
-  if (caught !== null) throw new Interrupted(EXIT_CODES[caught], kept(false))
+  if (caught !== null && !(returned && finished(result as T))) throw new Interrupted(caught, kept(false))
   return result as T
 }
 

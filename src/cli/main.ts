@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { BrokenPipe, errorLine, printError } from './output.js'
-import { Interrupted, interruptedLine } from './interrupt.js'
+import { endBySignal, Interrupted, interruptedLine } from './interrupt.js'
 import { out, printHelp } from './context.js'
 import { register as init } from './init.js'
 import { register as id } from './id.js'
@@ -79,7 +79,7 @@ async function main (argv: string[]): Promise<number> {
     try { await out.flush() } catch { /* the error below matters more */ }
     if (err instanceof Interrupted) {
       process.stderr.write(interruptedLine(err.message) + '\n')
-      return err.exitCode
+      endBySignal(err.signal)
     }
     if (err instanceof CommanderError) {
       if (err.exitCode === 0) return 0 // --help, --version
