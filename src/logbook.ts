@@ -6,7 +6,7 @@ import { resolve } from 'node:path'
 import type { AbstractLevel } from 'abstract-level'
 import { ClassicLevel } from 'classic-level'
 import { randomBytes, spaceIdFromKey, SPACE_KEY_BYTES } from './crypto/index.js'
-import { innermostMessage, isIoFailure, LogbookError } from './errors.js'
+import { innermostMessage, isIoFailure, LogbookError, storeFailure } from './errors.js'
 import { compareBytes, fromHex, toHex } from './entry/bytes.js'
 import { MAX_PAYLOAD_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ } from './entry/limits.js'
 import { checkEntryBody, signedSegments } from './entry/segment.js'
@@ -126,13 +126,17 @@ async function claimDir (dir: string): Promise<string> {
   return key
 }
 
+/** LevelDB refused to open a database because its lock is held. */
+function levelLocked (err: unknown): boolean {
+  return [(err as { code?: unknown }).code, (err as { cause?: { code?: unknown } }).cause?.code].includes('LEVEL_LOCKED')
+}
+
 /** Why a store's database did not open, in words that point at the way out. */
 function openFailure (err: unknown, dir: string | null): LogbookError {
   const where = dir ?? 'given database'
   const reason = innermostMessage(err)
   if (isIoFailure(err)) return new LogbookError('IO_ERROR', `the store could not be opened (${where}): ${reason}`, { cause: err })
-  const codes = [(err as { code?: unknown }).code, (err as { cause?: { code?: unknown } }).cause?.code]
-  if (codes.includes('LEVEL_LOCKED')) {
+  if (levelLocked(err)) {
     // LevelDB's lock is per process as well as per file: a second open in this process is refused with these words.
     const here = reason.includes('already held by process')
     return new LogbookError('LOGBOOK_NOT_OPEN', here
@@ -257,7 +261,11 @@ export class Logbook extends EventEmitter {
       } catch (err) {
         await store.close()
         const views = storePaths(dir as string).views
-        throw new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'LOGBOOK_NOT_OPEN', `the views database could not be opened (${views}): ${innermostMessage(err)}. It holds only derived data: remove it and the views rebuild from the log`, { cause: err })
+        const what = `the views database could not be opened (${views})`
+        // Removing it is the way out only when it is damaged: not when the disk refused, or another process holds it.
+        if (isIoFailure(err)) throw storeFailure(err, 'IO_ERROR', what)
+        if (levelLocked(err)) throw new LogbookError('LOGBOOK_NOT_OPEN', `${what}: it is in use by another process`, { cause: err })
+        throw new LogbookError('LOGBOOK_NOT_OPEN', `${what}: ${innermostMessage(err)}. It holds only derived data: remove it and the views rebuild from the log`, { cause: err })
       }
     }
     return new Logbook(store, viewsDb, spaceKey, identity, dir, options.sync === true, claim)

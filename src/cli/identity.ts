@@ -1,6 +1,6 @@
 // logbook identity export | import [--force] | new
 import { constants } from 'node:fs'
-import { copyFile } from 'node:fs/promises'
+import { chmod, copyFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import type { Command } from 'commander'
 import { Identity, Logbook, LogbookError } from '../index.js'
@@ -15,6 +15,8 @@ async function retire (dir: string, author: string): Promise<string> {
   try {
     // A copy, not a rename: identity.json is then replaced atomically, so there is always one.
     await copyFile(current, retired, constants.COPYFILE_EXCL)
+    // A copy takes its source's mode: a secret stays readable by its owner only, whatever that was.
+    await chmod(retired, 0o600)
   } catch (err) {
     // Already retired once (the same author always has the same file): keep that copy.
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
@@ -42,7 +44,9 @@ async function setAside (dir: string, current: { identity: Identity | null, dama
     await retire(dir, current.identity.author)
   } else if (current.damaged) {
     const path = storePaths(dir).identity
-    await copyFile(path, join(dirname(path), `identity.damaged.${Date.now()}.json`), constants.COPYFILE_EXCL)
+    const kept = join(dirname(path), `identity.damaged.${Date.now()}.json`)
+    await copyFile(path, kept, constants.COPYFILE_EXCL)
+    await chmod(kept, 0o600)
   }
 }
 

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { promisify } from 'node:util'
 import { JsonText, LogbookError } from '../index.js'
-import { isIoFailure } from '../errors.js'
+import { isIoFailure, storeFailure } from '../errors.js'
 import { describeBytes, SNIFF_BYTES } from '../io/frames.js'
 import { storePaths } from '../store-dir.js'
 
@@ -167,8 +167,7 @@ export async function * concatSources (files: string[], starts: SourceStarts = [
         yield bytes
       }
     } catch (err) {
-      if (err instanceof LogbookError) throw err
-      throw new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'INVALID_ARGUMENT', `cannot read ${isStdin(file) ? 'stdin' : file}: ${(err as Error).message}`, { cause: err })
+      throw storeFailure(err, 'INVALID_ARGUMENT', `cannot read ${isStdin(file) ? 'stdin' : file}`)
     } finally {
       if (!isStdin(file)) stream?.destroy()
     }

@@ -43,7 +43,8 @@ Exit status:
   0    success
   1    runtime error (one line on stderr: \`logbook: CODE: message\`)
   2    usage error: an unknown command or option, a missing or malformed argument
-  130  interrupted (Ctrl-C)`
+  130  interrupted (Ctrl-C); what was done is kept and the store is consistent
+  143  stopped by SIGTERM, the same way`
 
 export function buildProgram (): Command {
   const program = new Command('logbook')
