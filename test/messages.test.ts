@@ -208,9 +208,18 @@ describe('an import of something that is not an export', () => {
     assert.match(pretty.stderr, /the input at byte 0 is not a logbook export: it looks like JSON text/)
     const lines = Buffer.concat([exported, Buffer.from('{"id":1,"name":"a row of something else"}\n')])
     const after = fails(run(['--dir', dir, 'import'], { input: lines }), 'CORRUPT_FRAME', 1)
-    assert.match(after.stderr, new RegExp(`the input at byte ${exported.byteLength} is not a logbook export: it looks like JSON text; 3 entries imported before it were kept`))
+    assert.match(after.stderr, new RegExp(`the input at byte ${exported.byteLength} is not a logbook export: it looks like JSON text; the 3 entries imported before it are kept`))
     const gz = fails(run(['--dir', dir, 'import'], { input: gzipSync(exported) }), 'CORRUPT_FRAME', 1)
     assert.match(gz.stderr, /at byte 0 is not a logbook export: it looks like gzip-compressed data/)
+  })
+
+  test('a JSON object that passes the first look: one line naming the file, no summary of nothing', () => {
+    const path = at('object.json')
+    writeFileSync(path, '{"a":1}\n')
+    const result = fails(run(['--dir', dir, 'import', path]), 'CORRUPT_FRAME', 1)
+    assert.equal(result.stdout, '')
+    assert.match(result.stderr, /is not a logbook export: it looks like JSON text \(in .*object\.json at byte 0\)$/m)
+    assert.doesNotMatch(result.stderr, /imported before it/)
   })
 
   test('an empty input is an empty export, and says so', () => {

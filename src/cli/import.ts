@@ -23,9 +23,9 @@ async function totalBytes (files: string[]): Promise<number | null> {
 const segments = (n: number): string => counted(n, 'segment', 'segments')
 const entries = (n: number): string => counted(n, 'entry', 'entries')
 
-/** With several sources, where a stream offset falls: ` (in FILE at byte N)`. */
+/** Where a stream offset falls in the named files: ` (in FILE at byte N)` (nothing for stdin alone). */
 function sourceOf (starts: SourceStarts, offset: number): string {
-  if (starts.length < 2) return ''
+  if (starts.length === 0 || (starts.length === 1 && starts[0].name === 'stdin')) return ''
   const { name, offset: inSource } = locate(starts, offset)
   return ` (in ${name} at byte ${inSource})`
 }
@@ -87,11 +87,16 @@ export function register (program: Command): void {
           bar?.stop()
         }
       }, { sync: options.sync }), (done) => !done.aborted)
-      if (options.json === true) await out.json(summary)
-      else await printSummary(summary, starts)
-      await out.flush()
+      // Nothing at all was read as an export: the one error line says it all, as for a file refused up front.
+      const nothingRead = summary.corrupt !== null && summary.corrupt.offset === 0 && summary.segments === 0 && summary.rejectedCount === 0
+      if (!nothingRead) {
+        if (options.json === true) await out.json(summary)
+        else await printSummary(summary, starts)
+        await out.flush()
+      }
       if (summary.corrupt !== null) {
-        throw new LogbookError('CORRUPT_FRAME', `${summary.corrupt.message}${sourceOf(starts, summary.corrupt.offset)}; ${entries(summary.imported)} imported before it were kept`)
+        const kept = summary.imported + summary.duplicates + summary.pending > 0 ? `; the ${entries(summary.imported)} imported before it are kept` : ''
+        throw new LogbookError('CORRUPT_FRAME', `${summary.corrupt.message}${sourceOf(starts, summary.corrupt.offset)}${kept}`)
       }
       if (summary.rejectedCount > 0) {
         const first = summary.rejected[0]
