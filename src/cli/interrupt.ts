@@ -7,6 +7,7 @@
 import { errorLine } from './output.js'
 import { restoreTerminal } from './progress.js'
 
+/** What a shell reports for a command ended by each signal (128 + its number). */
 const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const
 type Caught = keyof typeof EXIT_CODES
 
@@ -27,9 +28,13 @@ export class Interrupted extends Error {
  * (opening a FIFO no one writes to), as process.exit would.
  */
 export function endBySignal (signal: Caught): never {
+  // Any listener left (a progress bar's own, say) would catch the signal instead of letting it end the process.
+  process.removeAllListeners(signal)
   process.kill(process.pid, signal)
-  // The signal is delivered at once; should it not be, the code a shell would show.
-  process.exit(EXIT_CODES[signal])
+  // A signal sent to oneself is delivered before kill returns. Should something still catch it, the process
+  // must end all the same, and process.exit can wait forever (see above).
+  process.kill(process.pid, 'SIGKILL')
+  throw new Error('unreachable')
 }
 
 export function interruptedLine (message: string): string {
