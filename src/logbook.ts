@@ -17,7 +17,6 @@ import { exportBytes, type ExportOptions } from './io/export.js'
 import { importStream, type ImportOptions, type ImportSummary } from './io/import.js'
 import { segmentToJson, type JsonSegment } from './io/json-segment.js'
 import { emptyCounts } from './store/ingest.js'
-import { idKey } from './store/layout.js'
 import type { StoredEntry } from './store/page.js'
 import { Store } from './store/store.js'
 import { initDir, readIdentity, readSpaceKey, storePaths, writeIdentity } from './store-dir.js'
@@ -380,9 +379,7 @@ export class Logbook extends EventEmitter {
     checkEntryBody({ timestamp, links, payload: new Uint8Array(0), kind: PAYLOAD_BINARY })
     const ids = await this.store.ingestor.exclusive(async () => {
       if (links.length > 0) {
-        await this.store.writer.drained()
-        const found = await this.store.layout.ids.getMany(links.map(idKey))
-        const missing = found.findIndex((value) => value === undefined)
+        const missing = await this.store.reader.firstNotReady(links)
         if (missing >= 0) throw new LogbookError('LINK_NOT_FOUND', `link ${toHex(links[missing])} is not a ready entry in this store`)
       }
       let { seq, id: prev } = this.ownTip()

@@ -11,7 +11,7 @@ import { signEntryId } from '../src/crypto/index.js'
 import { toHex } from '../src/entry/bytes.js'
 import { buildSignedSegments } from '../src/entry/segment.js'
 import type { AuthenticatedSegment } from '../src/entry/types.js'
-import { Logbook } from '../src/index.js'
+import { Logbook, LogbookError } from '../src/index.js'
 import { SPACE, SPACE_KEY, collect, frameOf, identity, jsonBody, memoryBook, snapshot } from './helpers/fixtures.js'
 
 const a = identity(41)
@@ -142,4 +142,18 @@ test('a fork proof takes the shortest run to a signature, pending or ready', asy
   assert.deepEqual(lengths, [1, 2])
   assert.deepEqual((await book.verify()).problems, [])
   await book.close()
+})
+
+test('append links only to entries held in full: a made-up id that shares 16 bytes with a ready one is not found', async () => {
+  const book = await memoryBook()
+  try {
+    const real = await book.append({ n: 1 })
+    const twin = real.slice(0, 32) + (real.slice(32, 33) === '0' ? '1' : '0') + real.slice(33)
+    await assert.rejects(book.append({ n: 2 }, { links: [twin] }), (err: unknown) => err instanceof LogbookError && err.code === 'LINK_NOT_FOUND' && err.message.includes(twin))
+    await assert.rejects(book.append({ n: 2 }, { links: [real, twin] }), (err: unknown) => err instanceof LogbookError && err.code === 'LINK_NOT_FOUND')
+    assert.equal(book.status().entries, 1, 'nothing was appended')
+    assert.deepEqual((await book.get(await book.append({ n: 3 }, { links: [real] })))?.links, [real])
+  } finally {
+    await book.close()
+  }
 })

@@ -1,6 +1,6 @@
 // Reads over the stored layout: entries by id, pages in local order, an author's pages, pending segments.
 // Only ready entries are visible here, except through `pendingSegments`, which status and export use.
-import { toHex } from '../entry/bytes.js'
+import { equalBytes, toHex } from '../entry/bytes.js'
 import { computeChainIds } from '../entry/entry-id.js'
 import { decodeSegmentBody } from '../entry/segment.js'
 import type { AuthenticatedSegment } from '../entry/types.js'
@@ -32,6 +32,25 @@ export class StoreReader {
   async page (pageKey: number): Promise<DecodedPage | undefined> {
     const value = await this.read(this.layout.pages, u64(pageKey))
     return value === undefined ? undefined : decodePage(pageKey, value)
+  }
+
+  /**
+   * The position in `ids` of the first one that is not a ready entry, compared in full (the index is keyed
+   * by a 16-byte prefix, which a made-up id can share); -1 when all are ready.
+   */
+  async firstNotReady (ids: Uint8Array[]): Promise<number> {
+    await this.writer.drained()
+    const locations = await this.layout.ids.getMany(ids.map(idKey))
+    const pages = new Map<number, DecodedPage | undefined>()
+    for (let i = 0; i < ids.length; i++) {
+      const location = locations[i]
+      if (location === undefined) return i
+      const { pageKey, slot } = readIdLocation(location)
+      if (!pages.has(pageKey)) pages.set(pageKey, await this.page(pageKey))
+      const stored = pages.get(pageKey)?.ids[slot]
+      if (stored === undefined || !equalBytes(stored, ids[i])) return i
+    }
+    return -1
   }
 
   /** A ready entry by its full id; undefined when absent (or when only a 16-byte prefix matches). */
