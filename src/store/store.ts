@@ -14,6 +14,7 @@ import { settleCompactions } from './settle.js'
 import { Writer } from './writer.js'
 import { idKey, openLayout, readIdLocation, type Layout } from './layout.js'
 import { StoreReader } from './reader.js'
+import type { DecodedPage } from './page.js'
 import { StoreState } from './state.js'
 
 /** The database layout's version (docs/FORMAT.md); 2: pages carry their entries' ids. */
@@ -132,6 +133,7 @@ export class Store {
     await this.writer.drained()
     const problems: string[] = []
     let count = 0
+    const dependencyPages = new PageCache((pageKey) => this.reader.page(pageKey))
     for await (const page of this.reader.pages()) {
       const { segment, ids } = page
       const where = (slot: number): string => `${toHex(segment.author).slice(0, 8)}… seq ${segment.firstSeq + slot}`
@@ -156,15 +158,18 @@ export class Store {
         count++
       }
       const found = await this.layout.ids.getMany(dependencies.map(({ id }) => idKey(id)))
-      dependencies.forEach(({ slot, id }, i) => {
+      for (let i = 0; i < dependencies.length; i++) {
+        const { slot, id } = dependencies[i]
         const location = found[i]
-        if (location === undefined) {
-          problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not stored`)
-        } else {
-          const { pageKey, slot: theirSlot } = readIdLocation(location)
-          if (pageKey + theirSlot >= page.pageKey + slot) problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not earlier in the local order`)
+        // The index is keyed by an id's first 16 bytes: what it points at must be that id in full.
+        const at = location === undefined ? undefined : readIdLocation(location)
+        const stored = at === undefined ? undefined : (at.pageKey === page.pageKey ? page : await dependencyPages.get(at.pageKey))?.ids[at.slot]
+        if (at === undefined || stored === undefined || !equalBytes(stored, id)) {
+          problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not stored${at === undefined ? '' : ' (a stored id shares only its first 16 bytes)'}`)
+        } else if (at.pageKey + at.slot >= page.pageKey + slot) {
+          problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not earlier in the local order`)
         }
-      })
+      }
       if (segment.firstPrev !== null) {
         const prev = await this.reader.get(segment.firstPrev)
         if (prev !== undefined && (toHex(prev.author) !== toHex(segment.author) || prev.seq !== segment.firstSeq - 1)) {
@@ -198,5 +203,22 @@ export class Store {
       }
     }
     return problems
+  }
+}
+
+/** Pages read by key, the most recent few kept: dependencies mostly point at pages just before. */
+class PageCache {
+  private readonly kept = new Map<number, Promise<DecodedPage | undefined>>()
+
+  constructor (private readonly read: (pageKey: number) => Promise<DecodedPage | undefined>, private readonly size = 64) {}
+
+  async get (pageKey: number): Promise<DecodedPage | undefined> {
+    let page = this.kept.get(pageKey)
+    if (page === undefined) {
+      page = this.read(pageKey)
+      if (this.kept.size >= this.size) this.kept.delete(this.kept.keys().next().value as number)
+      this.kept.set(pageKey, page)
+    }
+    return await page
   }
 }
