@@ -97,7 +97,7 @@ function decimalOf (numberText: string): string {
 }
 
 /** Why a JSON number's text does not survive JSON.parse unchanged, or null when it does. */
-export function numberProblem (numberText: string): string | null {
+function numberProblem (numberText: string): string | null {
   const value = Number(numberText)
   if (!Number.isFinite(value)) return `${numberText} is too large for a JSON number (it would become ${String(value)})`
   if (value === 0 && numberText.startsWith('-')) return `${numberText} is negative zero, which JSON would store as 0`

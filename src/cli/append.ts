@@ -6,7 +6,8 @@ import type { Command } from 'commander'
 import { LogbookError, type Payload } from '../index.js'
 import { idPrefixList, out, resolveLinks, withBook } from './context.js'
 import { interruptible } from './interrupt.js'
-import { argumentText, readStdin, typedValue, utf8Text, withoutLineEnd } from './input.js'
+import { readStdin, utf8Text, withoutLineEnd } from './input.js'
+import { argumentText, typedValue } from './typed-value.js'
 
 interface AppendFlags { lines?: boolean, string?: boolean, link?: string[], quiet?: boolean, json?: boolean, sync?: boolean }
 

@@ -1,11 +1,15 @@
 // logbook import [FILE...] [--json] [--sync]: read exports (files in order as one stream, or stdin).
 // Ctrl-C stops it after the segment in hand; what was imported until then is kept.
-import { stat } from 'node:fs/promises'
+import { access, constants, open, stat } from 'node:fs/promises'
+import { join } from 'node:path'
 import type { Command } from 'commander'
 import { LogbookError, type ImportSummary } from '../index.js'
+import { isIoFailure } from '../errors.js'
+import { describeBytes, SNIFF_BYTES } from '../io/frames.js'
+import { storePaths } from '../store-dir.js'
 import { out, withBook } from './context.js'
 import { counted } from './output.js'
-import { checkExports, concatSources, isStdin, locate, type SourceStarts } from './input.js'
+import { concatSources, isStdin, locate, type SourceStarts } from './input.js'
 import { interruptible } from './interrupt.js'
 import { progressBar } from './progress.js'
 
@@ -52,6 +56,59 @@ async function printSummary (summary: ImportSummary, starts: SourceStarts): Prom
     await out.line(`corrupt:    ${summary.corrupt.message}${sourceOf(starts, summary.corrupt.offset)} (everything before it was kept)`)
   }
   for (const author of summary.forked) await out.line(`forked:     ${author} (see \`logbook forks\`)`)
+}
+
+/** A file that cannot be read: the disk's refusal (IO_ERROR), or a name that is wrong. */
+function unreadable (file: string, err: unknown): LogbookError {
+  const reason = (err as NodeJS.ErrnoException).code ?? String(err)
+  return new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'INVALID_ARGUMENT', `cannot read ${file}: ${reason}`, { cause: err })
+}
+
+/** The first SNIFF_BYTES and the last 8 bytes of a file. */
+async function headAndTail (file: string, size: number): Promise<{ head: Uint8Array, tail: Uint8Array }> {
+  const handle = await open(file, 'r')
+  try {
+    const head = Buffer.alloc(Math.min(size, SNIFF_BYTES))
+    const tail = Buffer.alloc(Math.min(size, 8))
+    await handle.read(head, 0, head.byteLength, 0)
+    await handle.read(tail, 0, tail.byteLength, size - tail.byteLength)
+    return { head, tail }
+  } catch (err) {
+    throw unreadable(file, err)
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Fails early (before anything is imported) when a named file cannot be read, or plainly is not an
+ * export: a directory (a store?), or bytes that look like something else (gzip, a tar, text...).
+ */
+export async function checkExports (files: string[]): Promise<void> {
+  for (const file of files) {
+    if (isStdin(file)) continue
+    let size: number
+    try {
+      await access(file, constants.R_OK)
+      const info = await stat(file)
+      if (info.isDirectory()) {
+        const has = async (path: string): Promise<boolean> => await access(path).then(() => true, () => false)
+        if (await has(storePaths(file).space)) {
+          throw new LogbookError('INVALID_ARGUMENT', `${file} is a logbook store, not an export; \`logbook --dir ${file} export > FILE\` makes an export of it`)
+        }
+        const what = await has(join(file, 'CURRENT')) ? 'a LevelDB database' : 'a directory'
+        throw new LogbookError('INVALID_ARGUMENT', `${file} is ${what}, not a logbook export`)
+      }
+      if (!info.isFile()) continue // a pipe or a device: read as it comes
+      size = info.size
+    } catch (err) {
+      if (err instanceof LogbookError) throw err
+      throw unreadable(file, err)
+    }
+    const { head, tail } = await headAndTail(file, size)
+    const what = describeBytes(head, tail)
+    if (what !== null) throw new LogbookError('CORRUPT_FRAME', `${file} is not a logbook export: it looks like ${what}`)
+  }
 }
 
 export function register (program: Command): void {

@@ -7,7 +7,7 @@ import { LogbookError, type KvApi, type KvResult, type Logbook } from '../index.
 import { quoteKey } from '../views/builtin/kv.js'
 import { intArg, out, requireSubcommand, withBook } from './context.js'
 import { readyView } from './views.js'
-import { argumentText, typedValue } from './input.js'
+import { argumentText, typedValue } from './typed-value.js'
 import { keyText } from './output.js'
 
 async function kvOf (book: Logbook): Promise<KvApi> {

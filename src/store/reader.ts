@@ -41,13 +41,10 @@ export class StoreReader {
   async firstNotReady (ids: Uint8Array[]): Promise<number> {
     await this.writer.drained()
     const locations = await this.layout.ids.getMany(ids.map(idKey))
-    const pages = new Map<number, DecodedPage | undefined>()
+    const pages = new RecentPages(this)
     for (let i = 0; i < ids.length; i++) {
       const location = locations[i]
-      if (location === undefined) return i
-      const { pageKey, slot } = readIdLocation(location)
-      if (!pages.has(pageKey)) pages.set(pageKey, await this.page(pageKey))
-      const stored = pages.get(pageKey)?.ids[slot]
+      const stored = location === undefined ? undefined : await pages.idAt(readIdLocation(location))
       if (stored === undefined || !equalBytes(stored, ids[i])) return i
     }
     return -1
@@ -164,7 +161,8 @@ export class StoreReader {
     if (prefix.length >= keyDigits) {
       const location = await this.read(this.layout.ids, Buffer.from(prefix.slice(0, keyDigits), 'hex'))
       if (location === undefined) return { count: 0, ids: [] }
-      const id = await this.idAtLocation(readIdLocation(location))
+      const stored = await new RecentPages(this).idAt(readIdLocation(location))
+      const id = stored === undefined ? undefined : toHex(stored)
       return id !== undefined && id.startsWith(prefix) ? { count: 1, ids: max > 0 ? [id] : [] } : { count: 0, ids: [] }
     }
     await this.writer.drained()
@@ -176,17 +174,12 @@ export class StoreReader {
       if (count++ < max) locations.push(readIdLocation(value))
     }
     const ids: string[] = []
+    const pages = new RecentPages(this)
     for (const location of locations) {
-      const id = await this.idAtLocation(location)
-      if (id !== undefined) ids.push(id)
+      const id = await pages.idAt(location)
+      if (id !== undefined) ids.push(toHex(id))
     }
     return { count, ids }
-  }
-
-  private async idAtLocation (location: { pageKey: number, slot: number }): Promise<string | undefined> {
-    const page = await this.page(location.pageKey)
-    const id = page?.ids[location.slot]
-    return id === undefined ? undefined : toHex(id)
   }
 
   /** Pages of one author whose seq range reaches `fromSeq`, in feed-index order (by last seq). */
@@ -206,5 +199,27 @@ export class StoreReader {
       const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
       yield { ...segment, ids, key }
     }
+  }
+}
+
+/** Pages read by key, the most recent few kept: ids looked up together mostly sit on the same few pages. */
+export class RecentPages {
+  private readonly kept = new Map<number, Promise<DecodedPage | undefined>>()
+
+  constructor (private readonly reader: StoreReader, private readonly size = 64) {}
+
+  async get (pageKey: number): Promise<DecodedPage | undefined> {
+    let page = this.kept.get(pageKey)
+    if (page === undefined) {
+      page = this.reader.page(pageKey)
+      if (this.kept.size >= this.size) this.kept.delete(this.kept.keys().next().value as number)
+      this.kept.set(pageKey, page)
+    }
+    return await page
+  }
+
+  /** The full id stored where the id index points. */
+  async idAt (location: { pageKey: number, slot: number }): Promise<Uint8Array | undefined> {
+    return (await this.get(location.pageKey))?.ids[location.slot]
   }
 }

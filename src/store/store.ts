@@ -13,8 +13,7 @@ import { Journal } from './journal.js'
 import { settleCompactions } from './settle.js'
 import { Writer } from './writer.js'
 import { idKey, openLayout, readIdLocation, type Layout } from './layout.js'
-import { StoreReader } from './reader.js'
-import type { DecodedPage } from './page.js'
+import { RecentPages, StoreReader } from './reader.js'
 import { StoreState } from './state.js'
 
 /** The database layout's version (docs/FORMAT.md); 2: pages carry their entries' ids. */
@@ -133,7 +132,7 @@ export class Store {
     await this.writer.drained()
     const problems: string[] = []
     let count = 0
-    const dependencyPages = new PageCache((pageKey) => this.reader.page(pageKey))
+    const dependencyPages = new RecentPages(this.reader)
     for await (const page of this.reader.pages()) {
       const { segment, ids } = page
       const where = (slot: number): string => `${toHex(segment.author).slice(0, 8)}… seq ${segment.firstSeq + slot}`
@@ -163,7 +162,7 @@ export class Store {
         const location = found[i]
         // The index is keyed by an id's first 16 bytes: what it points at must be that id in full.
         const at = location === undefined ? undefined : readIdLocation(location)
-        const stored = at === undefined ? undefined : (at.pageKey === page.pageKey ? page : await dependencyPages.get(at.pageKey))?.ids[at.slot]
+        const stored = at === undefined ? undefined : at.pageKey === page.pageKey ? page.ids[at.slot] : await dependencyPages.idAt(at)
         if (at === undefined || stored === undefined || !equalBytes(stored, id)) {
           problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not stored${at === undefined ? '' : ' (a stored id shares only its first 16 bytes)'}`)
         } else if (at.pageKey + at.slot >= page.pageKey + slot) {
@@ -203,22 +202,5 @@ export class Store {
       }
     }
     return problems
-  }
-}
-
-/** Pages read by key, the most recent few kept: dependencies mostly point at pages just before. */
-class PageCache {
-  private readonly kept = new Map<number, Promise<DecodedPage | undefined>>()
-
-  constructor (private readonly read: (pageKey: number) => Promise<DecodedPage | undefined>, private readonly size = 64) {}
-
-  async get (pageKey: number): Promise<DecodedPage | undefined> {
-    let page = this.kept.get(pageKey)
-    if (page === undefined) {
-      page = this.read(pageKey)
-      if (this.kept.size >= this.size) this.kept.delete(this.kept.keys().next().value as number)
-      this.kept.set(pageKey, page)
-    }
-    return await page
   }
 }
