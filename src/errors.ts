@@ -27,6 +27,7 @@ export const ERROR_CODES = {
   VERIFY_FAILED: 'stored data failed verification',
   NOT_FOUND: 'no such entry',
   AMBIGUOUS_ID: 'an id prefix matches more than one entry or author',
+  INVALID_CURSOR: 'an export cursor is malformed, from another store, or ahead of this one',
   ABORTED: 'an append was stopped by its AbortSignal between two segments',
   IO_ERROR: 'the disk refused a read or write (full, read-only, or failing)'
 } as const

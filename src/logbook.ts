@@ -13,7 +13,8 @@ import { checkEntryBody, signedSegments } from './entry/segment.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type EntryBody } from './entry/types.js'
 import { payloadBytes, preparePayload, type Payload, type PreparedPayload } from './payload.js'
 import { Identity } from './identity.js'
-import { exportBytes, type ExportOptions } from './io/export.js'
+import { exportBytes } from './io/export.js'
+import { formatCursor, parseCursor } from './store/changes.js'
 import { importStream, type ImportOptions, type ImportSummary } from './io/import.js'
 import { segmentToJson, type JsonSegment } from './io/json-segment.js'
 import { emptyCounts } from './store/ingest.js'
@@ -82,8 +83,20 @@ export interface ForkReport {
   proof: [JsonSegment, JsonSegment]
 }
 
+export interface BookExportOptions {
+  format?: 'binary' | 'json'
+  /** Only this author's entries. */
+  author?: Uint8Array | string
+  /** A cursor (`status().cursor`, or one an earlier export told `onCursor`): only what changed after it. */
+  since?: string
+  /** Told, before the first byte, the cursor to give the next incremental export. */
+  onCursor?: (cursor: string) => void
+}
+
 export interface StatusReport {
   space: string
+  /** Where the change log stands: give it to `export({ since })` for what changes after now. */
+  cursor: string
   author: string
   entries: number
   feeds: number
@@ -525,6 +538,7 @@ export class Logbook extends EventEmitter {
     })).sort((a, b) => a.author.localeCompare(b.author) || a.fromSeq - b.fromSeq)
     return {
       space: this.spaceId,
+      cursor: this.cursor,
       author: this.author,
       entries: this.store.readyCount,
       feeds: [...state.tips.values()].filter((tips) => tips.size > 0).length,
@@ -535,10 +549,21 @@ export class Logbook extends EventEmitter {
     }
   }
 
-  /** The export as bytes: binary frames, or NDJSON with `format: 'json'`. Concatenations import as the union. */
-  export (options: Omit<ExportOptions, 'author'> & { author?: Uint8Array | string } = {}): AsyncGenerator<Uint8Array> {
+  /**
+   * The export as bytes: binary frames, or NDJSON with `format: 'json'`. Concatenations import as the union.
+   * With `since` (a cursor from `status()` or an earlier export's `onCursor`), only what changed after it.
+   */
+  async * export (options: BookExportOptions = {}): AsyncGenerator<Uint8Array> {
     const author = typeof options.author === 'string' ? parseId(options.author, 'author') : options.author
-    return exportBytes(this.store.reader, this.store.space, { ...options, author })
+    const { instance } = this.store
+    const sinceChange = options.since === undefined ? undefined : parseCursor(options.since, instance, this.store.state.lastChange)
+    const onChange = options.onCursor === undefined ? undefined : (change: number) => options.onCursor?.(formatCursor(instance, change))
+    yield * exportBytes(this.store.reader, this.store.space, { format: options.format, author, sinceChange, onChange })
+  }
+
+  /** Where the store's change log stands now: an export `since` this cursor holds what changes after this call. */
+  get cursor (): string {
+    return formatCursor(this.store.instance, this.store.state.lastChange)
   }
 
   async import (source: AsyncIterable<Uint8Array> | Uint8Array, options: ImportOptions = {}): Promise<ImportSummary> {

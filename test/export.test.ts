@@ -10,14 +10,14 @@ async function jsonLines (source: AsyncIterable<Uint8Array>): Promise<Array<{ au
   return text.split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line))
 }
 
-test('an incremental export (since N) on top of an earlier full export restores the whole store', async () => {
+test('an incremental export (since a cursor) on top of an earlier full export restores the whole store', async () => {
   const source = await memoryBook({ identity: identity(1) })
   const friend = await memoryBook({ identity: identity(2) })
   await source.append([{ n: 1 }, { n: 2 }, { n: 3 }])
   await friend.append({ from: 'friend' })
   await source.import(friend.export())
   const full = await collect(source.export())
-  const mark = source.status().entries
+  const mark = source.status().cursor
   const later = await source.append([{ n: 4 }, { n: 5 }])
   await source.append({ n: 6 }, { links: [later[0]] })
 

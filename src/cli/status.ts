@@ -50,6 +50,7 @@ export function register (program: Command): void {
         }
         await out.line(`space id: ${status.space}`)
         await out.line(`author:   ${status.author}`)
+        await out.line(`cursor:   ${status.cursor}`)
         await out.line(`entries:  ${status.entries}`)
         await out.line(`feeds:    ${status.feeds}`)
         await out.line(`heads:    ${status.heads}`)

@@ -7,10 +7,11 @@ import { compareBytes, toHex } from '../entry/bytes.js'
 import { computeChainIds } from '../entry/entry-id.js'
 import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
 import type { AuthenticatedSegment } from '../entry/types.js'
-import { PAGE_ENTRIES, encodeTips, feedKey, idKey, idLocations, join, pendingKey, readIdLocation, readU64, u64, type Layout } from './layout.js'
+import { PAGE_ENTRIES, encodeTips, feedKey, idLocations, join, pendingKey, readIdLocation, readU64, u64, type Layout } from './layout.js'
 import { decodePage, encodePage, pageBody, replacePageBody } from './page.js'
 import type { ForkMarker, PendingInfo, StoreState } from './state.js'
 import type { BatchOp, Writer } from './writer.js'
+import { changeOps, type Change } from './changes.js'
 
 export interface IngestCounts {
   /** Entries stored for the first time (ready or pending). */
@@ -79,7 +80,7 @@ export class Ingestor {
     const blockers = [...this.state.waiting.keys()]
     if (blockers.length === 0) return
     await this.writer.drained()
-    const found = await this.layout.ids.getMany(blockers.map((hex) => idKey(Buffer.from(hex, 'hex'))))
+    const found = await this.layout.ids.getMany(blockers.map((hex) => Buffer.from(hex, 'hex')))
     const keys: Uint8Array[] = []
     found.forEach((location, i) => {
       if (location !== undefined) for (const key of this.state.waiting.get(blockers[i]) ?? []) keys.push(Buffer.from(key, 'hex'))
@@ -112,6 +113,7 @@ export class Ingestor {
     const authorHex = toHex(author)
     const tips = state.feedTips(authorHex)
     const ops: BatchOp[] = []
+    const changes: Change[] = []
     const ownKey = pendingKey(author, firstSeq, ids[n - 1])
     const ownKeyHex = toHex(ownKey)
     if (fromPending === null && state.pending.has(ownKeyHex)) {
@@ -126,10 +128,10 @@ export class Ingestor {
     let k = 0
     if (!extendsTip) {
       await this.writer.drained()
-      const found = await layout.ids.getMany(ids.map(idKey))
+      const found = await layout.ids.getMany(ids)
       k = found.findIndex((value) => value === undefined)
       if (k < 0) k = n
-      await this.keepNewSignatures(segment, found.slice(0, k), ops, counts)
+      await this.keepNewSignatures(segment, found.slice(0, k), ops, changes, counts)
     }
     counts.duplicates += fromPending === null ? k : 0
 
@@ -149,7 +151,7 @@ export class Ingestor {
       const readyOutside = new Set<string>()
       if (outside.length > 0) {
         await this.writer.drained()
-        const found = await layout.ids.getMany(outside.map(idKey))
+        const found = await layout.ids.getMany(outside)
         found.forEach((value, i) => { if (value !== undefined) readyOutside.add(toHex(outside[i])) })
       }
       if (needPrevLookup && readyOutside.has(firstPrevHex as string)) {
@@ -196,8 +198,9 @@ export class Ingestor {
         const pageKey = localStart + (c - k)
         const page = encodePage(segment, c, end, c === 0 ? firstPrev : ids[c - 1], ids)
         ops.push({ type: 'put', sublevel: layout.pages, key: u64(pageKey), value: page })
+        changes.push({ kind: 'ready', pageKey })
         const locations = idLocations(pageKey, end - c)
-        for (let j = c; j < end; j++) ops.push({ type: 'put', sublevel: layout.ids, key: idKey(ids[j]), value: locations[j - c] })
+        for (let j = c; j < end; j++) ops.push({ type: 'put', sublevel: layout.ids, key: ids[j], value: locations[j - c] })
         ops.push({ type: 'put', sublevel: layout.feeds, key: feedKey(author, firstSeq + end - 1, pageKey), value: join(u64(firstSeq + c), ids[end - 1]) })
       }
       // Feed heads and DAG heads: the run's last entry replaces its prev; links stop being DAG heads.
@@ -234,16 +237,21 @@ export class Ingestor {
     }
     if (blocker !== null) {
       waiting = { key: ownKey, author, firstSeq, lastSeq: firstSeq + n - 1, blocker, blockerIsPrev, blockedSeq: firstSeq + m }
-      if (fromPending === null) ops.push({ type: 'put', sublevel: layout.pending, key: ownKey, value: encodeSegmentBody(segment) })
+      if (fromPending === null) {
+        ops.push({ type: 'put', sublevel: layout.pending, key: ownKey, value: encodeSegmentBody(segment) })
+        changes.push({ kind: 'pending', key: ownKey })
+      }
       ops.push({ type: 'put', sublevel: layout.waits, key: join(blocker, ownKey), value: join(new Uint8Array([blockerIsPrev ? 0 : 1]), u64(firstSeq + m)) })
     } else if (fromPending !== null) {
       ops.push({ type: 'del', sublevel: layout.pending, key: fromPending })
+      changes.push({ kind: 'unpending', key: fromPending })
     }
     if (markerChanged && marker !== undefined) {
       ops.push({ type: 'put', sublevel: layout.forks, key: author, value: join(u64(marker.seq), marker.low, marker.high) })
+      changes.push({ kind: 'fork', author })
     }
     if (ops.length === 0) return []
-    await this.writer.write(ops, !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
+    await this.commit(ops, changes, !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
 
     // 5. The batch is durable: now the memory summary may follow.
     if (fromPending === null) counts.stored += n - k
@@ -276,13 +284,21 @@ export class Ingestor {
   /** Where a ready entry sits in its feed (author, seq), read from its page. */
   private async readyPlace (id: Uint8Array): Promise<{ author: Uint8Array, seq: number } | undefined> {
     await this.writer.drained()
-    const location = await this.layout.ids.get(idKey(id))
+    const location = await this.layout.ids.get(id)
     if (location === undefined) return undefined
     const { pageKey, slot } = readIdLocation(location)
     const value = await this.layout.pages.get(u64(pageKey))
     if (value === undefined) return undefined
     const page = decodeSegmentBody(pageBody(value), { trusted: true })
     return { author: page.author, seq: page.firstSeq + slot }
+  }
+
+  /** Writes `ops` with the change-log records of `changes`, in one atomic batch. */
+  private async commit (ops: BatchOp[], changes: Change[], record: Uint8Array | null, sync: boolean): Promise<void> {
+    const last = this.state.lastChange
+    for (const op of changeOps(this.layout, last, changes)) ops.push(op)
+    await this.writer.write(ops, record, sync)
+    this.state.lastChange = last + changes.length
   }
 
   /** Tells every listener; a listener's bug must not undo an acknowledged write or skip the wake-ups after it. */
@@ -305,6 +321,7 @@ export class Ingestor {
     if (fromPending === null) throw new LogbookError('BAD_CHAIN', why)
     const old = this.state.pending.get(toHex(fromPending))
     const ops: BatchOp[] = [{ type: 'del', sublevel: this.layout.pending, key: fromPending }]
+    const changes: Change[] = [{ kind: 'unpending', key: fromPending }]
     if (old !== undefined) ops.push({ type: 'del', sublevel: this.layout.waits, key: join(old.blocker, fromPending) })
     // A fork marker may rest on the segment being dropped: find the author's marker again without it.
     const authorHex = toHex(segment.author)
@@ -316,8 +333,9 @@ export class Ingestor {
       ops.push(next === undefined
         ? { type: 'del', sublevel: this.layout.forks, key: segment.author }
         : { type: 'put', sublevel: this.layout.forks, key: segment.author, value: join(u64(next.seq), next.low, next.high) })
+      changes.push({ kind: 'fork', author: segment.author })
     }
-    await this.writer.write(ops, null, sync)
+    await this.commit(ops, changes, null, sync)
     this.state.removePending(toHex(fromPending))
     if (resting) {
       if (next === undefined) this.state.forks.delete(authorHex)
@@ -376,10 +394,11 @@ export class Ingestor {
     const body = await this.layout.pending.get(key)
     if (body === undefined) return
     const ops: BatchOp[] = []
-    const found = await this.layout.ids.getMany(segment.ids.map(idKey))
+    const changes: Change[] = []
+    const found = await this.layout.ids.getMany(segment.ids)
     let ready = found.findIndex((value) => value === undefined)
     if (ready < 0) ready = found.length
-    await this.keepNewSignatures(segment, found.slice(0, ready), ops, counts)
+    await this.keepNewSignatures(segment, found.slice(0, ready), ops, changes, counts)
     const stored = decodeSegmentBody(body, { trusted: true })
     let changed = false
     let addedToWaiting = 0 // signatures on entries not ready yet (the ready part was counted above)
@@ -392,14 +411,15 @@ export class Ingestor {
     if (changed) {
       stored.encoded = undefined
       ops.push({ type: 'put', sublevel: this.layout.pending, key, value: encodeSegmentBody(stored) })
+      changes.push({ kind: 'pending', key })
     }
     if (ops.length === 0) return
-    await this.writer.write(ops, !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
+    await this.commit(ops, changes, !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
     counts.signaturesAdded += addedToWaiting
   }
 
   /** Signatures carried by already-stored entries that were stored unsigned: keep them (page rewrite). */
-  private async keepNewSignatures (segment: AuthenticatedSegment, locations: Array<Uint8Array | undefined>, ops: BatchOp[], counts: IngestCounts): Promise<void> {
+  private async keepNewSignatures (segment: AuthenticatedSegment, locations: Array<Uint8Array | undefined>, ops: BatchOp[], changes: Change[], counts: IngestCounts): Promise<void> {
     const byPage = new Map<number, Array<{ slot: number, signature: Uint8Array }>>()
     locations.forEach((location, i) => {
       const signature = segment.entries[i].signature
@@ -415,7 +435,12 @@ export class Ingestor {
       const page = decodeSegmentBody(pageBody(value), { trusted: true })
       let changed = false
       for (const { slot, signature } of signatures) {
-        if (page.entries[slot].signature === null) { page.entries[slot].signature = signature; changed = true; counts.signaturesAdded++ }
+        if (page.entries[slot].signature === null) {
+          page.entries[slot].signature = signature
+          changed = true
+          counts.signaturesAdded++
+          changes.push({ kind: 'signed', pageKey, slot })
+        }
       }
       page.encoded = undefined // the stored bytes no longer match the entries
       if (changed) ops.push({ type: 'put', sublevel: this.layout.pages, key: u64(pageKey), value: replacePageBody(value, encodeSegmentBody(page)) })

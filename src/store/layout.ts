@@ -8,7 +8,6 @@ import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
 import { readUint53 } from '../entry/bytes.js'
 
 export const PAGE_ENTRIES = 16
-export const ID_PREFIX_BYTES = 16
 
 type Db = AbstractLevel<any, any, any>
 export type Sub = AbstractSublevel<Db, any, Uint8Array, Uint8Array>
@@ -19,7 +18,7 @@ export interface Layout {
   meta: AbstractSublevel<Db, any, string, string>
   /** pages: local seq of first entry (u64) → page (segment body layout). */
   pages: Sub
-  /** ids: 16-byte id prefix → page key (u64) + slot (u8). Only ready entries. */
+  /** ids: entry id (all 32 bytes) → page key (u64) + slot (u8). Only ready entries. */
   ids: Sub
   /** feeds: author ‖ last seq (u64) ‖ page key (u64) → first seq (u64) ‖ last id. One row per page. */
   feeds: Sub
@@ -35,6 +34,8 @@ export interface Layout {
   waits: Sub
   /** forks: author → seq (u64) ‖ lower id ‖ higher id. The canonical conflicting pair of a forked author. */
   forks: Sub
+  /** changes: change number (u64) → what changed (changes.ts). */
+  changes: Sub
 }
 
 export function openLayout (db: Db): Layout {
@@ -43,12 +44,13 @@ export function openLayout (db: Db): Layout {
     db,
     meta: db.sublevel<string, string>('m', { keyEncoding: 'utf8', valueEncoding: 'utf8' }),
     pages: db.sublevel<Uint8Array, Uint8Array>('p', binary),
-    ids: db.sublevel<Uint8Array, Uint8Array>('i', binary),
+    ids: db.sublevel<Uint8Array, Uint8Array>('d', binary),
     feeds: db.sublevel<Uint8Array, Uint8Array>('f', binary),
     tips: db.sublevel<Uint8Array, Uint8Array>('t', binary),
     pending: db.sublevel<Uint8Array, Uint8Array>('q', binary),
     waits: db.sublevel<Uint8Array, Uint8Array>('w', binary),
-    forks: db.sublevel<Uint8Array, Uint8Array>('k', binary)
+    forks: db.sublevel<Uint8Array, Uint8Array>('k', binary),
+    changes: db.sublevel<Uint8Array, Uint8Array>('c', binary)
   }
 }
 
@@ -79,10 +81,6 @@ export function encodeTips (tips: Map<string, number>, isHead: (idHex: string) =
     at += TIP_RECORD_BYTES
   }
   return out
-}
-
-export function idKey (id: Uint8Array): Uint8Array {
-  return id.subarray(0, ID_PREFIX_BYTES)
 }
 
 export const ID_LOCATION_BYTES = 9

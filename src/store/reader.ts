@@ -1,12 +1,14 @@
 // Reads over the stored layout: entries by id, pages in local order, an author's pages, pending segments.
 // Only ready entries are visible here, except through `pendingSegments`, which status and export use.
-import { equalBytes, toHex } from '../entry/bytes.js'
+import { toHex } from '../entry/bytes.js'
 import { computeChainIds } from '../entry/entry-id.js'
 import { decodeSegmentBody } from '../entry/segment.js'
 import type { AuthenticatedSegment } from '../entry/types.js'
-import { ID_PREFIX_BYTES, idKey, join, readIdLocation, readU64, u64, type Layout } from './layout.js'
+import { ID_BYTES } from '../entry/limits.js'
+import { join, readIdLocation, readU64, u64, type Layout } from './layout.js'
 import { decodePage, pageEntry, type DecodedPage, type StoredEntry } from './page.js'
 import type { Writer } from './writer.js'
+import { changesAfter, lastChange, type Change } from './changes.js'
 
 /** Pages per read of the page iterator: about 4,000 entries (larger reads measured no faster and held more memory). */
 const PAGES_PER_READ = 256
@@ -25,38 +27,49 @@ export class StoreReader {
   }
 
   async locate (id: Uint8Array): Promise<{ pageKey: number, slot: number } | undefined> {
-    const location = await this.read(this.layout.ids, idKey(id))
+    const location = await this.read(this.layout.ids, id)
     return location === undefined ? undefined : readIdLocation(location)
   }
 
-  async page (pageKey: number): Promise<DecodedPage | undefined> {
-    const value = await this.read(this.layout.pages, u64(pageKey))
+  async page (pageKey: number, snapshot?: unknown): Promise<DecodedPage | undefined> {
+    const value = snapshot === undefined
+      ? await this.read(this.layout.pages, u64(pageKey))
+      : await this.layout.pages.get(u64(pageKey), { snapshot } as any)
     return value === undefined ? undefined : decodePage(pageKey, value)
   }
 
-  /**
-   * The position in `ids` of the first one that is not a ready entry, compared in full (the index is keyed
-   * by a 16-byte prefix, which a made-up id can share); -1 when all are ready.
-   */
-  async firstNotReady (ids: Uint8Array[]): Promise<number> {
+  /** The last change number (as of `snapshot`, when given). */
+  async lastChange (snapshot?: unknown): Promise<number> {
     await this.writer.drained()
-    const locations = await this.layout.ids.getMany(ids.map(idKey))
-    const pages = new RecentPages(this)
-    for (let i = 0; i < ids.length; i++) {
-      const location = locations[i]
-      const stored = location === undefined ? undefined : await pages.idAt(readIdLocation(location))
-      if (stored === undefined || !equalBytes(stored, ids[i])) return i
-    }
-    return -1
+    return await lastChange(this.layout, snapshot)
   }
 
-  /** A ready entry by its full id; undefined when absent (or when only a 16-byte prefix matches). */
-  async get (id: Uint8Array): Promise<StoredEntry | undefined> {
-    const location = await this.locate(id)
+  /** The changes after change number `after`, in order. */
+  async * changesAfter (after: number, snapshot?: unknown): AsyncGenerator<{ number: number, change: Change }> {
+    await this.writer.drained()
+    yield * changesAfter(this.layout, after, snapshot)
+  }
+
+  /** One pending segment by its key, decoded with its ids; undefined when it is no longer pending. */
+  async pendingSegment (key: Uint8Array, snapshot?: unknown): Promise<(AuthenticatedSegment & { key: Uint8Array }) | undefined> {
+    await this.writer.drained()
+    const body = await this.layout.pending.get(key, { snapshot } as any)
+    return body === undefined ? undefined : withIds(body, key)
+  }
+
+  /** The position in `ids` of the first one that is not a ready entry; -1 when all are ready. */
+  async firstNotReady (ids: Uint8Array[], snapshot?: unknown): Promise<number> {
+    await this.writer.drained()
+    const locations = await this.layout.ids.getMany(ids, { snapshot } as any)
+    return locations.findIndex((location) => location === undefined)
+  }
+
+  /** A ready entry by its id; undefined when absent. */
+  async get (id: Uint8Array, snapshot?: unknown): Promise<StoredEntry | undefined> {
+    const location = snapshot === undefined ? await this.locate(id) : await this.layout.ids.get(id, { snapshot } as any).then((value) => value === undefined ? undefined : readIdLocation(value))
     if (location === undefined) return undefined
-    const page = await this.page(location.pageKey)
-    if (page === undefined || toHex(page.ids[location.slot]) !== toHex(id)) return undefined
-    return pageEntry(page, location.slot)
+    const page = await this.page(location.pageKey, snapshot)
+    return page === undefined ? undefined : pageEntry(page, location.slot)
   }
 
   /**
@@ -153,31 +166,17 @@ export class StoreReader {
 
   /**
    * Ready entries whose id (hex) starts with `prefix` (lowercase hex, 1 to 64 digits): how many there are,
-   * and the ids of the first `max` of them in id order. Up to the id index's key length, a range scan of
-   * the index; beyond it, the one entry under that key, compared in full.
+   * and the first `max` of them in id order. A range scan of the id index, which is keyed by the full id.
    */
   async idsWithPrefix (prefix: string, max: number): Promise<{ count: number, ids: string[] }> {
-    const keyDigits = 2 * ID_PREFIX_BYTES
-    if (prefix.length >= keyDigits) {
-      const location = await this.read(this.layout.ids, Buffer.from(prefix.slice(0, keyDigits), 'hex'))
-      if (location === undefined) return { count: 0, ids: [] }
-      const stored = await new RecentPages(this).idAt(readIdLocation(location))
-      const id = stored === undefined ? undefined : toHex(stored)
-      return id !== undefined && id.startsWith(prefix) ? { count: 1, ids: max > 0 ? [id] : [] } : { count: 0, ids: [] }
-    }
     await this.writer.drained()
-    // Every key of `keyDigits` digits that starts with the prefix (an odd count of digits included).
-    const range = { gte: Buffer.from(prefix.padEnd(keyDigits, '0'), 'hex'), lte: Buffer.from(prefix.padEnd(keyDigits, 'f'), 'hex') }
+    const digits = 2 * ID_BYTES
+    // Every id that starts with the prefix (an odd count of digits included).
+    const range = { gte: Buffer.from(prefix.padEnd(digits, '0'), 'hex'), lte: Buffer.from(prefix.padEnd(digits, 'f'), 'hex') }
     let count = 0
-    const locations: Array<{ pageKey: number, slot: number }> = []
-    for await (const [, value] of this.layout.ids.iterator(range)) {
-      if (count++ < max) locations.push(readIdLocation(value))
-    }
     const ids: string[] = []
-    const pages = new RecentPages(this)
-    for (const location of locations) {
-      const id = await pages.idAt(location)
-      if (id !== undefined) ids.push(toHex(id))
+    for await (const key of this.layout.ids.keys(range)) {
+      if (count++ < max) ids.push(toHex(key))
     }
     return { count, ids }
   }
@@ -194,32 +193,12 @@ export class StoreReader {
   /** Every pending segment, decoded and with its ids recomputed. */
   async * pendingSegments (snapshot?: unknown): AsyncGenerator<AuthenticatedSegment & { key: Uint8Array }> {
     await this.writer.drained()
-    for await (const [key, body] of this.layout.pending.iterator({ snapshot } as any)) {
-      const segment = decodeSegmentBody(body, { trusted: true })
-      const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
-      yield { ...segment, ids, key }
-    }
+    for await (const [key, body] of this.layout.pending.iterator({ snapshot } as any)) yield withIds(body, key)
   }
 }
 
-/** Pages read by key, the most recent few kept: ids looked up together mostly sit on the same few pages. */
-export class RecentPages {
-  private readonly kept = new Map<number, Promise<DecodedPage | undefined>>()
-
-  constructor (private readonly reader: StoreReader, private readonly size = 64) {}
-
-  async get (pageKey: number): Promise<DecodedPage | undefined> {
-    let page = this.kept.get(pageKey)
-    if (page === undefined) {
-      page = this.reader.page(pageKey)
-      if (this.kept.size >= this.size) this.kept.delete(this.kept.keys().next().value as number)
-      this.kept.set(pageKey, page)
-    }
-    return await page
-  }
-
-  /** The full id stored where the id index points. */
-  async idAt (location: { pageKey: number, slot: number }): Promise<Uint8Array | undefined> {
-    return (await this.get(location.pageKey))?.ids[location.slot]
-  }
+function withIds (body: Uint8Array, key: Uint8Array): AuthenticatedSegment & { key: Uint8Array } {
+  const segment = decodeSegmentBody(body, { trusted: true })
+  const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
+  return { ...segment, ids, key }
 }

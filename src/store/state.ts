@@ -4,6 +4,7 @@
 import { toHex } from '../entry/bytes.js'
 import { readU64, TIP_RECORD_BYTES, type Layout } from './layout.js'
 import { bodyEntryCount } from './page.js'
+import { lastChange } from './changes.js'
 
 export interface ForkMarker {
   seq: number
@@ -24,6 +25,8 @@ export interface PendingInfo {
 
 export class StoreState {
   nextLocalSeq = 1
+  /** The last change number written to the change log (changes.ts). */
+  lastChange = 0
   /** author hex → (tip id hex → seq) */
   readonly tips = new Map<string, Map<string, number>>()
   readonly heads = new Set<string>()
@@ -107,6 +110,7 @@ export class StoreState {
     for await (const [key, value] of layout.pages.iterator({ reverse: true, limit: 1 })) {
       state.nextLocalSeq = readU64(key) + bodyEntryCount(value)
     }
+    state.lastChange = await lastChange(layout)
     for await (const [key, value] of layout.tips.iterator()) {
       const authorHex = toHex(key)
       for (let at = 0; at < value.byteLength; at += TIP_RECORD_BYTES) {

@@ -12,12 +12,14 @@ import { Ingestor, emptyCounts } from './ingest.js'
 import { Journal } from './journal.js'
 import { settleCompactions } from './settle.js'
 import { Writer } from './writer.js'
-import { idKey, openLayout, readIdLocation, type Layout } from './layout.js'
-import { RecentPages, StoreReader } from './reader.js'
+import { openLayout, readIdLocation, type Layout } from './layout.js'
+import { StoreReader } from './reader.js'
 import { StoreState } from './state.js'
+import { newInstanceId } from './changes.js'
+import { FORMAT_ROW, clearFormat1Index, migrateFormat1 } from './migrate.js'
 
-/** The database layout's version (docs/FORMAT.md); 2: pages carry their entries' ids. */
-export const STORE_FORMAT = '2'
+/** The store format this version writes (docs/FORMAT.md), as its `format` row reads. */
+export const STORE_FORMAT = FORMAT_ROW[2]
 
 export class Store {
   private constructor (
@@ -26,7 +28,9 @@ export class Store {
     readonly ingestor: Ingestor,
     readonly reader: StoreReader,
     readonly writer: Writer,
-    readonly space: Uint8Array
+    readonly space: Uint8Array,
+    /** Random per store (hex): export cursors name it, so a cursor from another store is refused. */
+    readonly instance: string
   ) {}
 
   /**
@@ -37,23 +41,17 @@ export class Store {
   static async open (db: AbstractLevel<any, any, any>, space: Uint8Array, journalPath?: string): Promise<Store> {
     await db.open()
     const layout = openLayout(db)
-    const storedSpace = await layout.meta.get('space')
-    if (storedSpace === undefined) {
-      await layout.meta.batch([{ type: 'put', key: 'space', value: toHex(space) }, { type: 'put', key: 'format', value: STORE_FORMAT }])
-    } else if (storedSpace !== toHex(space)) {
+    let instance: string
+    try {
+      instance = await openFormat(layout, space)
+    } catch (err) {
       await db.close()
-      throw new LogbookError('WRONG_SPACE', `this database holds space ${storedSpace}, not ${toHex(space)}`)
-    } else {
-      const format = await layout.meta.get('format')
-      if (format !== STORE_FORMAT) {
-        await db.close()
-        throw new LogbookError('LOGBOOK_NOT_OPEN', `this database has store format ${String(format)} and this version of logbook reads format ${STORE_FORMAT}: export it with the version that wrote it, and import the export into a new store`)
-      }
+      throw err
     }
     const state = await StoreState.load(layout)
     const journal = journalPath === undefined ? null : new Journal(journalPath)
     const writer = new Writer(layout, journal)
-    const store = new Store(layout, state, new Ingestor(layout, state, writer), new StoreReader(layout, writer), writer, space)
+    const store = new Store(layout, state, new Ingestor(layout, state, writer), new StoreReader(layout, writer), writer, space, instance)
     try {
       if (journal !== null && journal.size > 0) await store.replay(journal)
       await store.ingestor.wakeReadyPending(emptyCounts())
@@ -132,14 +130,13 @@ export class Store {
     await this.writer.drained()
     const problems: string[] = []
     let count = 0
-    const dependencyPages = new RecentPages(this.reader)
     for await (const page of this.reader.pages()) {
       const { segment, ids } = page
       const where = (slot: number): string => `${toHex(segment.author).slice(0, 8)}… seq ${segment.firstSeq + slot}`
       // Stored ids must be the ids of the stored entries; the index must point back at each, and
       // signatures must verify.
       const computed = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
-      const locations = await this.layout.ids.getMany(ids.map(idKey))
+      const locations = await this.layout.ids.getMany(ids)
       // What each entry depends on from outside its page must be ready earlier in the local order.
       const dependencies: Array<{ slot: number, id: Uint8Array }> = []
       for (let slot = 0; slot < ids.length; slot++) {
@@ -156,16 +153,16 @@ export class Store {
         for (const link of entry.links) dependencies.push({ slot, id: link })
         count++
       }
-      const found = await this.layout.ids.getMany(dependencies.map(({ id }) => idKey(id)))
+      const found = await this.layout.ids.getMany(dependencies.map(({ id }) => id))
       for (let i = 0; i < dependencies.length; i++) {
         const { slot, id } = dependencies[i]
         const location = found[i]
-        // The index is keyed by an id's first 16 bytes: what it points at must be that id in full.
-        const at = location === undefined ? undefined : readIdLocation(location)
-        const stored = at === undefined ? undefined : at.pageKey === page.pageKey ? page.ids[at.slot] : await dependencyPages.idAt(at)
-        if (at === undefined || stored === undefined || !equalBytes(stored, id)) {
-          problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not stored${at === undefined ? '' : ' (a stored id shares only its first 16 bytes)'}`)
-        } else if (at.pageKey + at.slot >= page.pageKey + slot) {
+        if (location === undefined) {
+          problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not stored`)
+          continue
+        }
+        const at = readIdLocation(location)
+        if (at.pageKey + at.slot >= page.pageKey + slot) {
           problems.push(`${where(slot)}: depends on ${toHex(id)}, which is not earlier in the local order`)
         }
       }
@@ -203,4 +200,33 @@ export class Store {
     }
     return problems
   }
+}
+
+/**
+ * Checks the database's space and format, creating a new store's rows, migrating a format-1 store.
+ * Returns the store's instance id.
+ */
+async function openFormat (layout: Layout, space: Uint8Array): Promise<string> {
+  const storedSpace = await layout.meta.get('space')
+  if (storedSpace === undefined) {
+    const instance = newInstanceId()
+    await layout.meta.batch([
+      { type: 'put', key: 'space', value: toHex(space) },
+      { type: 'put', key: 'format', value: STORE_FORMAT },
+      { type: 'put', key: 'instance', value: instance }
+    ])
+    return instance
+  }
+  if (storedSpace !== toHex(space)) throw new LogbookError('WRONG_SPACE', `this database holds space ${storedSpace}, not ${toHex(space)}`)
+  const format = await layout.meta.get('format')
+  if (format === FORMAT_ROW[1]) await migrateFormat1(layout)
+  else if (format !== STORE_FORMAT) {
+    throw new LogbookError('LOGBOOK_NOT_OPEN', `this database has store format row ${String(format)}, which this version of logbook does not read (it reads ${STORE_FORMAT}, and migrates ${FORMAT_ROW[1]}): open it with the version that wrote it, export, and import the export into a new store`)
+  } else {
+    // A migration that crashed after switching formats left rows of the old index.
+    for await (const _ of layout.db.sublevel('i', { keyEncoding: 'view' }).keys({ limit: 1 })) await clearFormat1Index(layout)
+  }
+  const instance = await layout.meta.get('instance')
+  if (instance === undefined) throw new LogbookError('LOGBOOK_NOT_OPEN', 'this database has no instance id: it is damaged')
+  return instance
 }
