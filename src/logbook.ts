@@ -17,9 +17,10 @@ import { exportBytes } from './io/export.js'
 import { formatCursor, parseCursor } from './store/changes.js'
 import { importStream, type ImportOptions, type ImportSummary } from './io/import.js'
 import { segmentToJson, type JsonSegment } from './io/json-segment.js'
-import { emptyCounts } from './store/ingest.js'
+import { DEFAULT_PENDING_QUOTA, emptyCounts, type PendingQuota } from './store/ingest.js'
 import type { StoredEntry } from './store/page.js'
 import { Store } from './store/store.js'
+import { pendingRuns, type PendingRun } from './store/pending-report.js'
 import { initDir, readIdentity, readSpaceKey, storePaths, writeIdentity } from './store-dir.js'
 import { checkView, type CheckOptions, type ViewCheckReport } from './views/check.js'
 import { ViewRegistry } from './views/registry.js'
@@ -53,6 +54,8 @@ export interface OpenOptions {
   identity?: Identity
   /** fsync every write (power-loss safety). */
   sync?: boolean
+  /** Bytes the pending area may hold per author and in total (default 64 MiB and 512 MiB; docs/FORMAT.md). */
+  pendingQuota?: Partial<PendingQuota>
 }
 
 export interface AppendOptions {
@@ -67,14 +70,8 @@ export interface AppendOptions {
   signal?: AbortSignal
 }
 
-export interface PendingReport {
-  author: string
-  fromSeq: number
-  toSeq: number
-  entries: number
-  waitsFor: string
-  reason: 'prev' | 'link'
-}
+/** A run of pending entries and what it waits for (`reason`: its previous entry, a linked entry, or a signature). */
+export type PendingReport = PendingRun
 
 export interface ForkReport {
   author: string
@@ -101,8 +98,11 @@ export interface StatusReport {
   entries: number
   feeds: number
   heads: number
+  /** Entries in the pending area (`pending()` says what they wait for). */
   pendingEntries: number
-  pending: PendingReport[]
+  /** Bytes the pending area holds, and the most it may hold (beyond it, the largest pending entries are evicted). */
+  pendingBytes: number
+  pendingQuota: number
   forks: Array<{ author: string, seq: number }>
 }
 
@@ -165,6 +165,15 @@ function parseId (id: string, what = 'id'): Uint8Array {
   const bytes = fromHex(id, 32)
   if (bytes === undefined) throw new LogbookError('INVALID_KEY', `${what} must be 64 lowercase hex digits, got ${JSON.stringify(id)}`)
   return bytes
+}
+
+/** The pending quota with defaults filled in; each must be a positive whole number of bytes. */
+function checkQuota (quota: Partial<PendingQuota> | undefined): PendingQuota {
+  const out = { ...DEFAULT_PENDING_QUOTA, ...quota }
+  for (const [name, value] of Object.entries(out)) {
+    if (!Number.isSafeInteger(value) || value <= 0) throw new LogbookError('INVALID_ARGUMENT', `pendingQuota.${name} must be a positive whole number of bytes, got ${String(value)}`)
+  }
+  return out
 }
 
 /** The fewest hex digits an id prefix may have (as in git): shorter ones match too much to be meant. */
@@ -254,7 +263,7 @@ export class Logbook extends EventEmitter {
     })
     let store: Store
     try {
-      store = await Store.open(db, spaceIdFromKey(spaceKey), options.db === undefined ? storePaths(dir as string).journal : undefined)
+      store = await Store.open(db, spaceIdFromKey(spaceKey), options.db === undefined ? storePaths(dir as string).journal : undefined, checkQuota(options.pendingQuota))
     } catch (err) {
       if (err instanceof LogbookError) throw err
       throw openFailure(err, dir)
@@ -395,7 +404,7 @@ export class Logbook extends EventEmitter {
         const missing = await this.store.reader.firstNotReady(links)
         if (missing >= 0) throw new LogbookError('LINK_NOT_FOUND', `link ${toHex(links[missing])} is not a ready entry in this store`)
       }
-      let { seq, id: prev } = this.ownTip()
+      let { seq, id: prev } = await this.ownTip()
       if (seq + prepared.length > MAX_SEQ) throw new LogbookError('SEQ_OVERFLOW', 'this feed has reached seq 2^53-1')
       const author = this.identity.publicKey
       const counts = emptyCounts()
@@ -421,7 +430,7 @@ export class Logbook extends EventEmitter {
   }
 
   /** Where this identity's feed may be extended, or the reason it must not be. */
-  private ownTip (): { seq: number, id: Uint8Array | null } {
+  private async ownTip (): Promise<{ seq: number, id: Uint8Array | null }> {
     const author = this.identity.author
     const tips = [...(this.store.state.tips.get(author) ?? new Map<string, number>())]
     const marker = this.store.state.forks.get(author)
@@ -430,9 +439,8 @@ export class Logbook extends EventEmitter {
         'appending would deepen the fork')
     }
     const [tipHex, tipSeq] = tips[0] ?? [null, 0]
-    const ahead = this.store.state.pendingOf(author).filter((info) => info.lastSeq > tipSeq)
-    if (ahead.length > 0) {
-      const upTo = ahead.reduce((max, info) => Math.max(max, info.lastSeq), 0)
+    const upTo = await this.store.reader.pendingAbove(this.identity.publicKey, tipSeq)
+    if (upTo > 0) {
       throw new LogbookError('BEHIND_OWN_HEAD', `this store holds entries of identity ${author} up to seq ${upTo} that it cannot place after its own seq ${tipSeq}; ` +
         'appending would fork the feed')
     }
@@ -463,10 +471,11 @@ export class Logbook extends EventEmitter {
    * The full author id that `prefix` (4 to 64 hex digits) starts, among the authors this store has entries
    * of (ready or pending). A full id is returned as it is, known or not.
    */
-  resolveAuthor (prefix: string): string {
+  async resolveAuthor (prefix: string): Promise<string> {
     checkIdPrefix(prefix, 'an author id')
     if (prefix.length === 64) return prefix
-    const matches = this.store.state.knownAuthors().filter((author) => author.startsWith(prefix)).sort()
+    const ready = [...this.store.state.tips.keys()].filter((author) => author.startsWith(prefix))
+    const matches = [...new Set([...ready, ...await this.store.reader.pendingAuthors(prefix)])].sort()
     if (matches.length === 0) throw new LogbookError('NOT_FOUND', `no author id in this store starts with ${prefix}`)
     if (matches.length > 1) throw ambiguous(prefix, matches.length, 'author ids', matches)
     return matches[0]
@@ -528,14 +537,6 @@ export class Logbook extends EventEmitter {
 
   status (): StatusReport {
     const state = this.store.state
-    const pending: PendingReport[] = [...state.pending.values()].map((info) => ({
-      author: toHex(info.author),
-      fromSeq: info.blockedSeq,
-      toSeq: info.lastSeq,
-      entries: info.lastSeq - info.blockedSeq + 1,
-      waitsFor: toHex(info.blocker),
-      reason: info.blockerIsPrev ? 'prev' as const : 'link' as const
-    })).sort((a, b) => a.author.localeCompare(b.author) || a.fromSeq - b.fromSeq)
     return {
       space: this.spaceId,
       cursor: this.cursor,
@@ -543,10 +544,16 @@ export class Logbook extends EventEmitter {
       entries: this.store.readyCount,
       feeds: [...state.tips.values()].filter((tips) => tips.size > 0).length,
       heads: state.heads.size,
-      pendingEntries: pending.reduce((sum, item) => sum + item.entries, 0),
-      pending,
+      pendingEntries: state.pending.entries,
+      pendingBytes: state.pending.bytes,
+      pendingQuota: this.store.ingestor.quota.total,
       forks: [...state.forks].map(([author, marker]) => ({ author, seq: marker.seq })).sort((a, b) => a.author.localeCompare(b.author))
     }
+  }
+
+  /** What the pending area waits for: runs of pending entries, sorted by author then seq. */
+  async pending (): Promise<PendingReport[]> {
+    return await pendingRuns(this.store.reader)
   }
 
   /**

@@ -324,7 +324,7 @@ describe('wrong prev: a validly signed segment whose first prev is not its own f
     const unknown = new Uint8Array(32).fill(0xee)
     const r = await wrongPrev('unknown prev', 5, unknown)
     assert.equal(r.summary.rejectedCount, 0)
-    assert.deepEqual(r.book.status().pending.map((p) => ({ waitsFor: p.waitsFor, reason: p.reason, fromSeq: p.fromSeq })), [{ waitsFor: toHex(unknown), reason: 'prev', fromSeq: 5 }])
+    assert.deepEqual((await r.book.pending()).map((p) => ({ waitsFor: p.waitsFor, reason: p.reason, fromSeq: p.fromSeq })), [{ waitsFor: toHex(unknown), reason: 'prev', fromSeq: 5 }])
     await assertNotReady('unknown prev', r)
   })
 

@@ -20,7 +20,8 @@ async function exportFrom (book: Logbook, since?: string, format: 'binary' | 'js
 
 /** Everything comparable about a store: its state, what is pending, and which copies carry signatures. */
 async function fullState (book: Logbook): Promise<string> {
-  const { pending, pendingEntries, forks, entries, feeds, heads } = book.status()
+  const { pendingEntries, forks, entries, feeds, heads } = book.status()
+  const pending = await book.pending()
   return JSON.stringify({ state: await snapshot(book), pending, pendingEntries, forks, entries, feeds, heads, export: Buffer.from(await collect(book.export({ format: 'json' }))).toString() })
 }
 

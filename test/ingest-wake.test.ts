@@ -31,7 +31,7 @@ test(`one arriving entry wakes ${WAITING} waiting segments`, { timeout: 30 * 60_
     const waiting = await book.import(Buffer.concat(frames))
     assert.equal(waiting.pending, WAITING + 1)
     assert.equal(book.store.readyCount, 0)
-    const waitsFor = book.status().pending.map((p) => p.waitsFor)
+    const waitsFor = (await book.pending()).map((p) => p.waitsFor)
     assert.equal(waitsFor.filter((id) => id === toHex(middleId)).length, WAITING)
     assert.equal(waitsFor.filter((id) => id === toHex(rootId)).length, 1)
 

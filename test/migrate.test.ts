@@ -34,14 +34,17 @@ test('a format-1 store opens under format 2 with every entry, signature, pending
     const rebuilt: string[] = []
     kv.on('rebuild', ({ reason }) => rebuilt.push(reason))
     assert.deepEqual(await snapshot(book), expected.state)
-    const { cursor, ...status } = book.status()
-    assert.deepEqual(status, expected.status)
-    assert.match(cursor, /^[0-9a-f]{32}:0$/, 'a migrated store starts its change log')
+    const { cursor, pendingBytes, pendingQuota, ...status } = book.status()
+    const { pending: expectedPending, ...expectedStatus } = expected.status
+    assert.deepEqual(status, expectedStatus)
+    assert.deepEqual(await book.pending(), expectedPending)
+    assert.ok(pendingBytes > 0 && pendingBytes < pendingQuota)
+    assert.match(cursor, /^[0-9a-f]{32}:[0-9]+$/, 'a migrated store has a change log')
     // Its export restores the same state elsewhere.
     const copy = await memoryBook()
     await copy.import(await collect(book.export()))
     assert.deepEqual(await snapshot(copy), expected.state)
-    assert.deepEqual(copy.status().pending, expected.status.pending)
+    assert.deepEqual(await copy.pending(), expectedPending)
     await copy.close()
     assert.deepEqual(await kv.api.list(), expected.kv)
     assert.equal(await kv.digest(), expected.kvDigest)

@@ -105,13 +105,13 @@ describe('ids by unique prefix (library)', () => {
       await b.append({ by: 'b' })
       await importAll(a, [await exportOf(b)])
       for (const who of [identity(1).author, identity(2).author]) {
-        assert.equal(a.resolveAuthor(who.slice(0, 5)), who)
-        assert.equal(a.resolveAuthor(who), who)
+        assert.equal(await a.resolveAuthor(who.slice(0, 5)), who)
+        assert.equal(await a.resolveAuthor(who), who)
       }
       // A full id is taken as it is, known or not; a prefix of no known author is NOT_FOUND.
       const unknown = identity(3).author
-      assert.equal(a.resolveAuthor(unknown), unknown)
-      assert.throws(() => a.resolveAuthor(unknown.slice(0, 6)), (err: LogbookError) => err.code === 'NOT_FOUND')
+      assert.equal(await a.resolveAuthor(unknown), unknown)
+      await assert.rejects(a.resolveAuthor(unknown.slice(0, 6)), (err: LogbookError) => err.code === 'NOT_FOUND')
     } finally {
       await a.close()
       await b.close()

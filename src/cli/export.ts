@@ -17,7 +17,7 @@ export function register (program: Command): void {
       const json = options.json === true
       if (!json && out.isTTY) throw new LogbookError('INVALID_ARGUMENT', 'a binary export is not for a terminal: redirect it (> file) or use --json')
       await withBook(command, async (book) => {
-        const author = options.author === undefined ? undefined : book.resolveAuthor(options.author)
+        const author = options.author === undefined ? undefined : await book.resolveAuthor(options.author)
         let cursor = ''
         for await (const chunk of book.export({ format: json ? 'json' : 'binary', author, since: options.since, onCursor: (at) => { cursor = at } })) {
           await out.bytes(chunk)

@@ -15,7 +15,7 @@ export function register (program: Command): void {
     .option('--reverse', 'newest first')
     .action(async (options: LogFlags, command: Command) => {
       await withBook(command, async (book) => {
-        const author = options.author === undefined ? undefined : book.resolveAuthor(options.author)
+        const author = options.author === undefined ? undefined : await book.resolveAuthor(options.author)
         for await (const entry of book.log({ author, limit: options.limit, tail: options.tail, reverse: options.reverse === true })) {
           await out.line(options.json === true ? JSON.stringify(entryToJson(entry)) : entryLine(entry))
         }

@@ -1,4 +1,4 @@
-// logbook status [--all] [--json]: counts, what is pending (one line per author, or every pending segment
+// logbook status [--all] [--json]: counts, what is pending (one line per author, or every pending run
 // with --all) and what it waits for, forks.
 import type { Command } from 'commander'
 import type { PendingReport } from '../index.js'
@@ -6,10 +6,15 @@ import { out, withBook } from './context.js'
 import { counted } from './output.js'
 
 function waitsFor (item: PendingReport): string {
-  return `waits for ${item.reason === 'prev' ? 'its previous entry' : 'a linked entry'} ${item.waitsFor}`
+  if (item.reason === 'signature') return 'waits for a signed entry after it (none is stored)'
+  return `waits for ${item.reason === 'prev' ? 'its previous entry' : 'a linked entry'} ${item.waitsFor ?? ''}`
 }
 
-/** Every pending segment: `author seq range (N entries) waits for ...`. */
+function megabytes (bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`
+}
+
+/** Every pending run: `author seq range (N entries) waits for ...`. */
 async function printSegments (pending: PendingReport[]): Promise<void> {
   for (const item of pending) {
     const range = item.fromSeq === item.toSeq ? `seq ${item.fromSeq}` : `seq ${item.fromSeq}..${item.toSeq}`
@@ -30,7 +35,7 @@ async function printAuthors (pending: PendingReport[]): Promise<boolean> {
     while (end < pending.length && pending[end].author === first.author) entries += pending[end++].entries
     const segments = end - i
     if (segments > 1) collapsed = true
-    await out.line(`  ${first.author.slice(0, 8)} ${counted(entries, 'entry', 'entries')} in ${counted(segments, 'segment', 'segments')} from seq ${first.fromSeq}, which ${waitsFor(first)}`)
+    await out.line(`  ${first.author.slice(0, 8)} ${counted(entries, 'entry', 'entries')} in ${counted(segments, 'run', 'runs')} from seq ${first.fromSeq}, which ${waitsFor(first)}`)
     i = end
   }
   return collapsed
@@ -44,8 +49,9 @@ export function register (program: Command): void {
     .action(async (options: { all?: boolean, json?: boolean }, command: Command) => {
       await withBook(command, async (book) => {
         const status = book.status()
+        const pending = await book.pending()
         if (options.json === true) {
-          await out.json({ ...status, feedHeads: book.feedHeads() })
+          await out.json({ ...status, pending, feedHeads: book.feedHeads() })
           return
         }
         await out.line(`space id: ${status.space}`)
@@ -54,9 +60,9 @@ export function register (program: Command): void {
         await out.line(`entries:  ${status.entries}`)
         await out.line(`feeds:    ${status.feeds}`)
         await out.line(`heads:    ${status.heads}`)
-        await out.line(`pending:  ${counted(status.pendingEntries, 'entry', 'entries')}`)
-        if (options.all === true) await printSegments(status.pending)
-        else if (await printAuthors(status.pending)) await out.line('  (`logbook status --all` lists every pending segment)')
+        await out.line(`pending:  ${counted(status.pendingEntries, 'entry', 'entries')}${status.pendingEntries === 0 ? '' : ` (${megabytes(status.pendingBytes)} of ${megabytes(status.pendingQuota)} allowed)`}`)
+        if (options.all === true) await printSegments(pending)
+        else if (await printAuthors(pending)) await out.line('  (`logbook status --all` lists every pending run)')
         await out.line(`forks:    ${status.forks.length}`)
         for (const fork of status.forks) await out.line(`  ${fork.author} at seq ${fork.seq} (see \`logbook forks\`)`)
       })

@@ -24,6 +24,8 @@ export interface ImportSummary {
   duplicates: number
   /** Entries waiting in the pending area after the import. */
   pending: number
+  /** Pending entries evicted to keep the pending area within its quota (asked for again later). */
+  evicted: number
   signaturesAdded: number
   /** Rejected segments (the first 100 are listed; `rejectedCount` counts all). */
   rejected: Problem[]
@@ -88,7 +90,7 @@ async function * untilAborted (source: AsyncIterable<Uint8Array>, signal: AbortS
 
 export async function importStream (store: Store, source: AsyncIterable<Uint8Array>, options: ImportOptions = {}): Promise<ImportSummary> {
   const counts = emptyCounts()
-  const summary: ImportSummary = { segments: 0, imported: 0, duplicates: 0, pending: 0, signaturesAdded: 0, rejected: [], rejectedCount: 0, corrupt: null, forked: [], bytes: 0, aborted: false }
+  const summary: ImportSummary = { segments: 0, imported: 0, duplicates: 0, pending: 0, signaturesAdded: 0, rejected: [], rejectedCount: 0, corrupt: null, forked: [], bytes: 0, aborted: false, evicted: 0 }
   const signal = options.signal
   let cut = false
   const onCut = (): void => { cut = true }
@@ -143,6 +145,7 @@ export async function importStream (store: Store, source: AsyncIterable<Uint8Arr
   summary.duplicates = counts.duplicates
   summary.signaturesAdded = counts.signaturesAdded
   summary.forked = [...counts.forked].sort()
-  for (const info of store.state.pending.values()) summary.pending += info.lastSeq - info.blockedSeq + 1
+  summary.pending = store.state.pending.entries
+  summary.evicted = counts.evicted
   return summary
 }

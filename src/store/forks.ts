@@ -1,5 +1,5 @@
 // Fork proofs. A store keeps, per forked author, one canonical conflicting pair: the lowest seq at
-// which two authenticated entries differ, and the two smallest ids there. The proof is derived from the
+// which two placed entries differ, and the two smallest ids there (fork-check.ts). The proof is derived from the
 // stored entries on demand: for each of the two ids, the author's shortest run from it to a signed entry
 // (runToSignature says which run when there are several). Any store verifies such a proof on its own.
 import { LogbookError } from '../errors.js'
@@ -33,45 +33,6 @@ interface Step {
   before: Step | null
 }
 
-/**
- * Keeps one copy per id, the signed one if any copy is: the same entry may be stored in a ready page and
- * in pending segments, with signatures on some copies only.
- */
-function keep (found: Map<string, Stored>, id: Uint8Array, entry: SegmentEntry, prev: Uint8Array | null, page: DecodedPage | null): void {
-  const key = toHex(id)
-  const known = found.get(key)
-  if (known === undefined) found.set(key, { id, entry, prev, page })
-  else {
-    if (known.entry.signature === null && entry.signature !== null) known.entry = entry
-    known.page ??= page
-  }
-}
-
-/** The author's pending segments, read once per proof. */
-async function pendingOf (reader: StoreReader, author: Uint8Array): Promise<AuthenticatedSegment[]> {
-  const out: AuthenticatedSegment[] = []
-  for await (const segment of reader.pendingSegments()) if (equalBytes(segment.author, author)) out.push(segment)
-  return out
-}
-
-/** The entries at `seq` in these pages and pending segments for which `matches(id, prev)` holds: one per id, sorted by id. */
-function entriesAt (pending: AuthenticatedSegment[], seq: number, matches: (id: Uint8Array, prev: Uint8Array | null) => boolean, readyCandidates: DecodedPage[]): Stored[] {
-  const found = new Map<string, Stored>()
-  for (const page of readyCandidates) {
-    const slot = seq - page.segment.firstSeq
-    if (slot < 0 || slot >= page.ids.length) continue
-    const prev = slot === 0 ? page.segment.firstPrev : page.ids[slot - 1]
-    if (matches(page.ids[slot], prev)) keep(found, page.ids[slot], page.segment.entries[slot], prev, page)
-  }
-  for (const segment of pending) {
-    const index = seq - segment.firstSeq
-    if (index < 0 || index >= segment.ids.length) continue
-    const prev = index === 0 ? segment.firstPrev : segment.ids[index - 1]
-    if (matches(segment.ids[index], prev)) keep(found, segment.ids[index], segment.entries[index], prev, null)
-  }
-  return [...found.values()].sort((a, b) => compareBytes(a.id, b.id))
-}
-
 /** The ready page holding `id`, if it is ready. */
 async function readyPageOf (reader: StoreReader, id: Uint8Array): Promise<DecodedPage | undefined> {
   const location = await reader.locate(id)
@@ -80,16 +41,37 @@ async function readyPageOf (reader: StoreReader, id: Uint8Array): Promise<Decode
   return page !== undefined && equalBytes(page.ids[location.slot], id) ? page : undefined
 }
 
-/** The entries right after `stored` (at `seq`) on any branch: in its own page, in pages that start after it, in pending segments. */
-async function successors (reader: StoreReader, author: Uint8Array, pending: AuthenticatedSegment[], seq: number, stored: Stored): Promise<Stored[]> {
+/** The stored entry `id` (ready or pending), if it is stored. */
+async function storedEntry (reader: StoreReader, id: Uint8Array, seq: number): Promise<Stored | undefined> {
+  const page = await readyPageOf(reader, id)
+  if (page !== undefined) {
+    const slot = seq - page.segment.firstSeq
+    return { id, entry: page.segment.entries[slot], prev: slot === 0 ? page.segment.firstPrev : page.ids[slot - 1], page }
+  }
+  const pending = await reader.pendingEntry(id)
+  return pending === undefined ? undefined : { id, entry: pending.entry, prev: pending.prev, page: null }
+}
+
+/** The stored entries right after `stored` (at `seq`) on any branch, ready or pending, sorted by id. */
+async function successors (reader: StoreReader, author: Uint8Array, seq: number, stored: Stored): Promise<Stored[]> {
   const { id } = stored
+  const found = new Map<string, Stored>()
   const pages: DecodedPage[] = stored.page === null ? [] : [stored.page]
   for await (const row of reader.authorPages(author, seq + 1, seq + PAGE_ENTRIES)) {
     if (row.firstSeq !== seq + 1) continue
     const page = await reader.page(row.pageKey)
     if (page !== undefined) pages.push(page)
   }
-  return entriesAt(pending, seq + 1, (_, prev) => prev !== null && equalBytes(prev, id), pages)
+  for (const page of pages) {
+    const slot = seq + 1 - page.segment.firstSeq
+    if (slot < 0 || slot >= page.ids.length) continue
+    const prev = slot === 0 ? page.segment.firstPrev : page.ids[slot - 1]
+    if (prev !== null && equalBytes(prev, id)) found.set(toHex(page.ids[slot]), { id: page.ids[slot], entry: page.segment.entries[slot], prev, page })
+  }
+  for (const pending of await reader.pendingSuccessors(id)) {
+    if (equalBytes(pending.author, author) && pending.seq === seq + 1) found.set(toHex(pending.id), { id: pending.id, entry: pending.entry, prev: pending.prev, page: null })
+  }
+  return [...found.values()].sort((a, b) => compareBytes(a.id, b.id))
 }
 
 /**
@@ -99,18 +81,16 @@ async function successors (reader: StoreReader, author: Uint8Array, pending: Aut
  * whatever order they arrived in.
  */
 export async function runToSignature (reader: StoreReader, space: Uint8Array, author: Uint8Array, seq: number, id: Uint8Array): Promise<AuthenticatedSegment> {
-  const pending = await pendingOf(reader, author)
-  const own = await readyPageOf(reader, id)
-  const copies = entriesAt(pending, seq, (candidate) => equalBytes(candidate, id), own === undefined ? [] : [own])
-  if (copies.length === 0) throw new LogbookError('VERIFY_FAILED', `fork entry ${toHex(id)} is not stored`)
+  const start = await storedEntry(reader, id, seq)
+  if (start === undefined) throw new LogbookError('VERIFY_FAILED', `fork entry ${toHex(id)} is not stored`)
   // Breadth first: each level holds the runs of one length, in the order of their ids.
-  let level: Step[] = [{ stored: copies[0], before: null }]
+  let level: Step[] = [{ stored: start, before: null }]
   for (let length = 1; length <= MAX_SEGMENT_ENTRIES && level.length > 0; length++) {
     const signed = level.find((step) => step.stored.entry.signature !== null)
-    if (signed !== undefined) return runSegment(space, author, seq, copies[0].prev, signed)
+    if (signed !== undefined) return runSegment(space, author, seq, start.prev, signed)
     const next: Step[] = []
     for (const step of level) {
-      for (const stored of await successors(reader, author, pending, seq + length - 1, step.stored)) next.push({ stored, before: step })
+      for (const stored of await successors(reader, author, seq + length - 1, step.stored)) next.push({ stored, before: step })
     }
     level = next
   }

@@ -1,17 +1,24 @@
-// The one ingest path. Append, import and replication all hand authenticated segments to `ingest`,
-// which stores each in one atomic batch: the entries that are ready go into local-order pages with their
-// indexes; the rest of the segment waits, whole, in the pending area until what it waits for is ready.
+// The one ingest path. Append, import and replication all hand authenticated segments to `ingest`, which
+// stores what is new in one atomic batch: entries that are ready go into local-order pages with their
+// indexes; the others into the pending area, one row each, with what each waits for. Then whatever waited
+// for what just arrived is examined again (`wake`), then the pending quota is enforced.
+//
+// An entry is ready once its prev and every link are ready and a signed entry after it (or itself) is
+// ready with it: an entry becomes ready together with the signature that authenticates it.
 // Ingest is serialized: memory state changes only after the batch that persists it has been written.
 import { LogbookError } from '../errors.js'
-import { compareBytes, toHex } from '../entry/bytes.js'
-import { computeChainIds } from '../entry/entry-id.js'
+import { toHex } from '../entry/bytes.js'
+import type { AuthenticatedSegment, Segment } from '../entry/types.js'
+import { changeOps } from './changes.js'
+import { Commit, type ReadyRun } from './commit.js'
+import { checkPlaced, noteReadyFork, recountMarker } from './fork-check.js'
+import { decodeCount, encodeCount, encodePending, WAIT, withSignature, placed, type PendingEntry, type Wait } from './pending.js'
+import { Lookups } from './lookups.js'
+import { join, readIdLocation, readU64, u64, type Layout, under } from './layout.js'
+import { pageBody, replacePageBody } from './page.js'
 import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
-import type { AuthenticatedSegment } from '../entry/types.js'
-import { PAGE_ENTRIES, encodeTips, feedKey, idLocations, join, pendingKey, readIdLocation, readU64, u64, type Layout } from './layout.js'
-import { decodePage, encodePage, pageBody, replacePageBody } from './page.js'
-import type { ForkMarker, PendingInfo, StoreState } from './state.js'
-import type { BatchOp, Writer } from './writer.js'
-import { changeOps, type Change } from './changes.js'
+import type { StoreState } from './state.js'
+import type { Writer } from './writer.js'
 
 export interface IngestCounts {
   /** Entries stored for the first time (ready or pending). */
@@ -24,38 +31,44 @@ export interface IngestCounts {
   signaturesAdded: number
   /** Authors whose fork marker was set or changed. */
   forked: Set<string>
+  /** Pending entries removed to keep the pending area within its quota. */
+  evicted: number
 }
 
 export function emptyCounts (): IngestCounts {
-  return { stored: 0, readied: 0, duplicates: 0, signaturesAdded: 0, forked: new Set() }
+  return { stored: 0, readied: 0, duplicates: 0, signaturesAdded: 0, forked: new Set(), evicted: 0 }
 }
 
-
-function smallerMarker (a: ForkMarker, b: ForkMarker | undefined): boolean {
-  if (b === undefined) return true
-  if (a.seq !== b.seq) return a.seq < b.seq
-  const low = compareBytes(a.low, b.low)
-  if (low !== 0) return low < 0
-  return compareBytes(a.high, b.high) < 0
+/** How much the pending area may hold, in bytes of stored entries: per author, and in total. */
+export interface PendingQuota {
+  perAuthor: number
+  total: number
 }
 
-function markerOf (seq: number, a: Uint8Array, b: Uint8Array): ForkMarker {
-  return compareBytes(a, b) < 0 ? { seq, low: a, high: b } : { seq, low: b, high: a }
-}
+export const DEFAULT_PENDING_QUOTA: PendingQuota = { perAuthor: 64 * 1024 * 1024, total: 512 * 1024 * 1024 }
 
 /** What the ingest path tells the rest of the system once a batch is acknowledged. */
 export interface IngestListener {
   /** Entries up to local seq `lastLocalSeq` are ready. */
   ready?: (lastLocalSeq: number) => void
-  /** `author`'s (hex) fork marker changed: it got one, a lower one, or lost it (see dropInvalid). */
+  /** `author`'s (hex) fork marker changed: it got one, a lower one, or lost it. */
   fork?: (author: string) => void
 }
+
+/** Entries a commit makes ready (or re-examines) before it is written and a new one begun (bounds memory). */
+const COMMIT_ENTRIES = 4096
+
+/** What a segment's entry is when it arrives. */
+type Known = { ready: Uint8Array } | { entry: PendingEntry, wait: Wait } | null
 
 export class Ingestor {
   private queue: Promise<unknown> = Promise.resolve()
   readonly listeners = new Set<IngestListener>()
+  private readonly lookups: Lookups
 
-  constructor (private readonly layout: Layout, private readonly state: StoreState, private readonly writer: Writer) {}
+  constructor (private readonly layout: Layout, private readonly state: StoreState, private readonly writer: Writer, readonly quota: PendingQuota = DEFAULT_PENDING_QUOTA) {
+    this.lookups = new Lookups(layout, writer)
+  }
 
   /** Runs `task` after every earlier task: appends and imports never interleave. */
   exclusive<T> (task: () => Promise<T>): Promise<T> {
@@ -65,240 +78,466 @@ export class Ingestor {
   }
 
   /**
-   * Stores one authenticated segment (call inside `exclusive`), then wakes what waited for it.
-   * `replay` marks a segment read back from the journal, which must not be journaled again.
+   * Stores one authenticated segment (call inside `exclusive`). `replay` marks a segment read back from the
+   * journal, which must not be journaled again. Throws BAD_CHAIN, storing nothing, when its first entry's
+   * prev is stored and is not its author's previous entry.
    */
   async ingest (segment: AuthenticatedSegment, counts: IngestCounts, sync = false, replay = false): Promise<void> {
-    await this.wake(await this.ingestOne(segment, counts, sync, null, replay), counts, sync)
+    const commit = new Commit(this.layout, this.state)
+    const known = await this.recognise(segment, commit)
+    counts.duplicates += known.filter((item) => item !== null).length
+    const woken = await this.keepSignatures(segment, known, commit, counts)
+    if (known.some((item) => item === null)) {
+      await this.checkFirstPrev(segment, known, commit)
+      await this.storeNew(segment, known, commit)
+    }
+    // Pending entries that waited only for a signature this segment brought.
+    const changed: Uint8Array[] = []
+    for (const id of woken) {
+      const item = await this.lookups.pending(id, commit)
+      if (item !== undefined && await this.reexamine(item.entry, item.wait, commit)) changed.push(id)
+    }
+    const record = !replay && this.writer.journaling ? encodeSegmentBody(segment) : null
+    await this.wake(commit, changed, counts, sync, record)
+    await this.enforceQuota(commit.touchedAuthors(), counts, sync)
   }
 
-  /**
-   * Re-examines pending segments whose awaited entry is ready. Normally ingest does this as it goes;
-   * at open it repairs a crash that fell between an entry's batch and the batch that woke its waiters.
-   */
-  async wakeReadyPending (counts: IngestCounts): Promise<void> {
-    const blockers = [...this.state.waiting.keys()]
-    if (blockers.length === 0) return
+  /** Finishes what a crash interrupted: dependents of entries that were made ready or stored. */
+  async resumeWakes (counts: IngestCounts): Promise<void> {
     await this.writer.drained()
-    const found = await this.layout.ids.getMany(blockers.map((hex) => Buffer.from(hex, 'hex')))
-    const keys: Uint8Array[] = []
-    found.forEach((location, i) => {
-      if (location !== undefined) for (const key of this.state.waiting.get(blockers[i]) ?? []) keys.push(Buffer.from(key, 'hex'))
-    })
-    await this.wake(keys, counts, false)
+    const ids: Uint8Array[] = []
+    for await (const key of this.layout.wakes.keys()) ids.push(key)
+    if (ids.length === 0) return
+    const commit = new Commit(this.layout, this.state)
+    await this.wake(commit, ids, counts, false, null)
   }
 
-  private async wake (keys: Uint8Array[], counts: IngestCounts, sync: boolean): Promise<void> {
-    let woken = keys
-    while (woken.length > 0) {
-      const next: Uint8Array[] = []
-      for (const key of woken) {
-        await this.writer.drained()
-        const body = await this.layout.pending.get(key)
-        if (body === undefined) continue
-        const waiting = decodeSegmentBody(body, { trusted: true })
-        const ids = computeChainIds(waiting.space, waiting.author, waiting.firstSeq, waiting.firstPrev, waiting.entries)
-        // Not push(...woken): a spread of very many keys overflows the stack.
-        for (const wokenKey of await this.ingestOne({ ...waiting, ids }, counts, sync, key, true)) next.push(wokenKey)
-      }
-      woken = next
-    }
-  }
+  // ---- step 1: which entries are stored already ----
 
-  /** Returns the keys of pending segments that waited for an entry this call made ready. */
-  private async ingestOne (segment: AuthenticatedSegment, counts: IngestCounts, sync: boolean, fromPending: Uint8Array | null, replay: boolean): Promise<Uint8Array[]> {
-    const { layout, state } = this
-    const { author, ids, entries, firstSeq, firstPrev } = segment
-    const n = entries.length
+  private async recognise (segment: AuthenticatedSegment, commit: Commit): Promise<Known[]> {
+    const { ids, author, firstPrev, firstSeq } = segment
+    const known: Known[] = new Array(ids.length).fill(null)
     const authorHex = toHex(author)
-    const tips = state.feedTips(authorHex)
-    const ops: BatchOp[] = []
-    const changes: Change[] = []
-    const ownKey = pendingKey(author, firstSeq, ids[n - 1])
-    const ownKeyHex = toHex(ownKey)
-    if (fromPending === null && state.pending.has(ownKeyHex)) {
-      counts.duplicates += n
-      await this.keepPendingSignatures(segment, ownKey, counts, sync, replay)
-      return []
-    }
-
-    // 1. How much of the segment is ready already? By the hash chain, a prefix.
-    const firstPrevHex = firstPrev === null ? null : toHex(firstPrev)
-    const extendsTip = firstPrevHex === null ? tips.size === 0 : tips.get(firstPrevHex) === firstSeq - 1
-    let k = 0
+    // Appending to a feed head: nothing of the segment can be ready yet.
+    const extendsTip = firstPrev === null ? commit.tipCount(authorHex) === 0 : commit.tipSeq(authorHex, toHex(firstPrev)) === firstSeq - 1
     if (!extendsTip) {
       await this.writer.drained()
-      const found = await layout.ids.getMany(ids)
-      k = found.findIndex((value) => value === undefined)
-      if (k < 0) k = n
-      await this.keepNewSignatures(segment, found.slice(0, k), ops, changes, counts)
+      const found = await this.layout.ids.getMany(ids)
+      found.forEach((location, i) => { if (location !== undefined) known[i] = { ready: location } })
     }
-    counts.duplicates += fromPending === null ? k : 0
+    if (this.state.pending.entries > 0) {
+      const rest = ids.map((id, i) => ({ id, i })).filter(({ i }) => known[i] === null)
+      const found = await this.lookups.pendingMany(rest.map(({ id }) => id), commit)
+      found.forEach((item, j) => { if (item !== undefined) known[rest[j].i] = item })
+    }
+    return known
+  }
 
-    // 2. Which of the rest can become ready now: prev and every link must be ready.
-    let m = k
-    let blocker: Uint8Array | null = null
-    let blockerIsPrev = false
-    if (k < n) {
-      const ownIndex = new Map<string, number>()
-      const outside: Uint8Array[] = []
-      const needPrevLookup = k === 0 && firstPrev !== null && !extendsTip
-      if (needPrevLookup) outside.push(firstPrev)
-      for (let j = k; j < n; j++) {
-        for (const link of entries[j].links) outside.push(link)
-      }
-      if (outside.length > (needPrevLookup ? 1 : 0)) for (let j = 0; j < n; j++) ownIndex.set(toHex(ids[j]), j)
-      const readyOutside = new Set<string>()
-      if (outside.length > 0) {
-        await this.writer.drained()
-        const found = await layout.ids.getMany(outside)
-        found.forEach((value, i) => { if (value !== undefined) readyOutside.add(toHex(outside[i])) })
-      }
-      if (needPrevLookup && readyOutside.has(firstPrevHex as string)) {
-        // The prev id commits to its author and seq: it must be this author's entry at firstSeq - 1.
-        const place = await this.readyPlace(firstPrev)
-        if (place === undefined || toHex(place.author) !== authorHex || place.seq !== firstSeq - 1) {
-          return await this.dropInvalid(segment, fromPending, sync,
-            `seq ${firstSeq} names as its prev an entry that is not this author's seq ${firstSeq - 1}`)
-        }
-      }
-      for (; m < n; m++) {
-        if (m === k && needPrevLookup && !readyOutside.has(firstPrevHex as string)) {
-          blocker = firstPrev; blockerIsPrev = true; break
-        }
-        for (const link of entries[m].links) {
-          const linkHex = toHex(link)
-          const own = ownIndex.get(linkHex)
-          if (readyOutside.has(linkHex) || (own !== undefined && own < m)) continue
-          blocker = link
-          break
-        }
-        if (blocker !== null) break
-      }
-    }
+  // ---- step 2: signatures this segment brings to entries stored without them ----
 
-    // 3. Fork check: any other stored entry of this author at the seqs this segment adds.
-    let marker = state.forks.get(authorHex)
-    let markerChanged = false
-    if (fromPending === null && k < n) {
-      for (const candidate of await this.conflicts(segment, k, ownKeyHex)) {
-        if (smallerMarker(candidate, marker)) { marker = candidate; markerChanged = true }
-      }
-    }
-
-    // 4. One batch: ready entries with their indexes, the waiting remainder, the fork marker.
-    const readyCount = m - k
-    const localStart = state.nextLocalSeq
-    const removedHeads: string[] = []
-    let removedTip: string | null = null
-    let newTipHex = ''
-    if (readyCount > 0) {
-      for (let c = k; c < m; c += PAGE_ENTRIES) {
-        const end = Math.min(c + PAGE_ENTRIES, m)
-        const pageKey = localStart + (c - k)
-        const page = encodePage(segment, c, end, c === 0 ? firstPrev : ids[c - 1], ids)
-        ops.push({ type: 'put', sublevel: layout.pages, key: u64(pageKey), value: page })
-        changes.push({ kind: 'ready', pageKey })
-        const locations = idLocations(pageKey, end - c)
-        for (let j = c; j < end; j++) ops.push({ type: 'put', sublevel: layout.ids, key: ids[j], value: locations[j - c] })
-        ops.push({ type: 'put', sublevel: layout.feeds, key: feedKey(author, firstSeq + end - 1, pageKey), value: join(u64(firstSeq + c), ids[end - 1]) })
-      }
-      // Feed heads and DAG heads: the run's last entry replaces its prev; links stop being DAG heads.
-      const prevOfFirst = k === 0 ? firstPrev : ids[k - 1]
-      if (prevOfFirst !== null) {
-        const prevHex = k === 0 ? firstPrevHex as string : toHex(prevOfFirst)
-        if (tips.has(prevHex)) removedTip = prevHex
-        if (state.heads.has(prevHex)) removedHeads.push(prevHex)
-      }
-      const touchedAuthors = new Set<string>([authorHex])
-      for (let j = k; j < m; j++) {
-        for (const link of entries[j].links) {
-          const linkHex = toHex(link)
-          if (state.heads.has(linkHex) && !removedHeads.includes(linkHex)) {
-            removedHeads.push(linkHex)
-            touchedAuthors.add(state.authorOfTip(linkHex) as string)
-          }
-        }
-      }
-      newTipHex = toHex(ids[m - 1])
-      const nextTips = new Map(tips)
-      if (removedTip !== null) nextTips.delete(removedTip)
-      nextTips.set(newTipHex, firstSeq + m - 1)
-      const isHead = (idHex: string): boolean => idHex === newTipHex || (state.heads.has(idHex) && !removedHeads.includes(idHex))
-      for (const touched of touchedAuthors) {
-        const authorTips = touched === authorHex ? nextTips : state.feedTips(touched)
-        ops.push({ type: 'put', sublevel: layout.tips, key: Buffer.from(touched, 'hex'), value: encodeTips(authorTips, isHead) })
-      }
-    }
-    let waiting: PendingInfo | null = null
-    if (fromPending !== null) {
-      const old = state.pending.get(toHex(fromPending))
-      if (old !== undefined) ops.push({ type: 'del', sublevel: layout.waits, key: join(old.blocker, fromPending) })
-    }
-    if (blocker !== null) {
-      waiting = { key: ownKey, author, firstSeq, lastSeq: firstSeq + n - 1, blocker, blockerIsPrev, blockedSeq: firstSeq + m }
-      if (fromPending === null) {
-        ops.push({ type: 'put', sublevel: layout.pending, key: ownKey, value: encodeSegmentBody(segment) })
-        changes.push({ kind: 'pending', key: ownKey })
-      }
-      ops.push({ type: 'put', sublevel: layout.waits, key: join(blocker, ownKey), value: join(new Uint8Array([blockerIsPrev ? 0 : 1]), u64(firstSeq + m)) })
-    } else if (fromPending !== null) {
-      ops.push({ type: 'del', sublevel: layout.pending, key: fromPending })
-      changes.push({ kind: 'unpending', key: fromPending })
-    }
-    if (markerChanged && marker !== undefined) {
-      ops.push({ type: 'put', sublevel: layout.forks, key: author, value: join(u64(marker.seq), marker.low, marker.high) })
-      changes.push({ kind: 'fork', author })
-    }
-    if (ops.length === 0) return []
-    await this.commit(ops, changes, !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
-
-    // 5. The batch is durable: now the memory summary may follow.
-    if (fromPending === null) counts.stored += n - k
-    counts.readied += readyCount
-    if (readyCount > 0) {
-      state.nextLocalSeq = localStart + readyCount
-      if (removedTip !== null) state.deleteTip(authorHex, removedTip)
-      state.setTip(authorHex, newTipHex, firstSeq + m - 1)
-      for (const head of removedHeads) state.heads.delete(head)
-      state.heads.add(newTipHex)
-    }
-    if (fromPending !== null) state.removePending(toHex(fromPending))
-    if (waiting !== null) state.addPending(waiting)
-    if (markerChanged && marker !== undefined) { state.forks.set(authorHex, marker); counts.forked.add(authorHex) }
-    this.notify((listener) => {
-      if (readyCount > 0) listener.ready?.(state.nextLocalSeq - 1)
-      if (markerChanged) listener.fork?.(authorHex)
-    })
-
+  /** Adds them (page or pending row rewritten); returns pending entries a signature may make ready. */
+  private async keepSignatures (segment: AuthenticatedSegment, known: Known[], commit: Commit, counts: IngestCounts): Promise<Uint8Array[]> {
+    const byPage = new Map<number, Array<{ slot: number, signature: Uint8Array }>>()
     const woken: Uint8Array[] = []
-    if (readyCount > 0 && state.waiting.size > 0) {
-      for (let j = k; j < m; j++) {
-        const keys = state.waiting.get(toHex(ids[j]))
-        if (keys !== undefined) for (const key of keys) woken.push(Buffer.from(key, 'hex'))
+    for (let i = 0; i < known.length; i++) {
+      const item = known[i]
+      const signature = segment.entries[i].signature
+      if (item === null || signature === null) continue
+      if ('ready' in item) {
+        const { pageKey, slot } = readIdLocation(item.ready)
+        const list = byPage.get(pageKey) ?? []
+        list.push({ slot, signature })
+        byPage.set(pageKey, list)
+      } else if (item.entry.entry.signature === null) {
+        const body = withSignature(item.entry, signature)
+        const entry = { ...item.entry, body, entry: { ...item.entry.entry, signature } }
+        commit.rewritePending(entry, item.wait)
+        counts.signaturesAdded++
+        if (item.wait.kind === WAIT.signature) woken.push(entry.id)
       }
+    }
+    for (const [pageKey, signatures] of byPage) {
+      await this.writer.drained()
+      const value = await this.layout.pages.get(u64(pageKey))
+      if (value === undefined) continue
+      const page = decodeSegmentBody(pageBody(value), { trusted: true })
+      let changed = false
+      for (const { slot, signature } of signatures) {
+        if (page.entries[slot].signature !== null) continue
+        page.entries[slot].signature = signature
+        changed = true
+        counts.signaturesAdded++
+        commit.changes.push({ kind: 'signed', pageKey, slot })
+      }
+      page.encoded = undefined // the stored bytes no longer match the entries
+      if (changed) commit.ops.push({ type: 'put', sublevel: this.layout.pages, key: u64(pageKey), value: replacePageBody(value, encodeSegmentBody(page)) })
     }
     return woken
   }
 
-  /** Where a ready entry sits in its feed (author, seq), read from its page. */
-  private async readyPlace (id: Uint8Array): Promise<{ author: Uint8Array, seq: number } | undefined> {
-    await this.writer.drained()
-    const location = await this.layout.ids.get(id)
-    if (location === undefined) return undefined
-    const { pageKey, slot } = readIdLocation(location)
-    const value = await this.layout.pages.get(u64(pageKey))
-    if (value === undefined) return undefined
-    const page = decodeSegmentBody(pageBody(value), { trusted: true })
-    return { author: page.author, seq: page.firstSeq + slot }
+  // ---- step 3: a first prev that is stored must be this author's previous entry ----
+
+  private async checkFirstPrev (segment: AuthenticatedSegment, known: Known[], commit: Commit): Promise<void> {
+    const { firstPrev, firstSeq, author } = segment
+    if (firstPrev === null || known[0] !== null) return
+    const place = await this.placeOf(firstPrev, commit)
+    if (place !== undefined && (toHex(place.author) !== toHex(author) || place.seq !== firstSeq - 1)) {
+      throw new LogbookError('BAD_CHAIN', `seq ${firstSeq} names as its prev an entry that is not this author's seq ${firstSeq - 1}`)
+    }
   }
 
-  /** Writes `ops` with the change-log records of `changes`, in one atomic batch. */
-  private async commit (ops: BatchOp[], changes: Change[], record: Uint8Array | null, sync: boolean): Promise<void> {
+  /** A stored entry's author and seq (ready or pending), or undefined when it is not stored. */
+  private async placeOf (id: Uint8Array, commit: Commit): Promise<{ author: Uint8Array, seq: number } | undefined> {
+    const ready = await this.lookups.readyPlace(id, commit)
+    if (ready !== undefined) return ready
+    const pending = await this.lookups.pending(id, commit)
+    return pending === undefined ? undefined : { author: pending.entry.author, seq: pending.entry.seq }
+  }
+
+  // ---- step 4: the new entries: ready ones into pages, the rest into the pending area ----
+
+  private async storeNew (segment: AuthenticatedSegment, known: Known[], commit: Commit): Promise<void> {
+    const { entries, ids, author, firstSeq, firstPrev } = segment
+    const n = entries.length
+    const authorHex = toHex(author)
+    // Links of the new entries that are not among the segment's own ids, looked up at once.
+    const own = new Map<string, number>()
+    ids.forEach((id, i) => own.set(toHex(id), i))
+    const outside: Uint8Array[] = []
+    for (let i = 0; i < n; i++) {
+      if (known[i] !== null) continue
+      for (const link of entries[i].links) if (!own.has(toHex(link))) outside.push(link)
+    }
+    const readyOutside = new Set<string>()
+    const readyFlags = await this.lookups.areReady(outside, commit)
+    outside.forEach((link, i) => { if (readyFlags[i]) readyOutside.add(toHex(link)) })
+
+    // Walk the segment in order, keeping the state of each entry's prev.
+    let prevState = await this.stateOf(firstPrev, commit)
+    let run: number[] = [] // new entries whose dependencies are ready, waiting for a signature
+    let runAfterDeps = false // the entry before the run waits only for a signature itself
+    const readyInSegment = new Set<number>()
+    for (let i = 0; i < n; i++) {
+      const item = known[i]
+      if (item !== null) {
+        for (const j of run) await this.storePending(segment, j, { kind: WAIT.signature, on: null }, commit)
+        run = []
+        prevState = 'ready' in item ? 'ready' : stateOfWait(item.wait)
+        continue
+      }
+      const prev = i === 0 ? firstPrev : ids[i - 1]
+      if (prevState === 'missing' || prevState === 'orphan') {
+        await this.storePending(segment, i, { kind: WAIT.orphan, on: prev }, commit)
+        prevState = 'orphan'
+        continue
+      }
+      if (prevState === 'waiting') {
+        await this.storePending(segment, i, { kind: WAIT.chained, on: prev }, commit)
+        continue
+      }
+      // The prev is ready, or waits only for a signature: the links decide.
+      const missing = entries[i].links.find((link) => {
+        const at = own.get(toHex(link))
+        return at !== undefined ? !readyInSegment.has(at) : !readyOutside.has(toHex(link))
+      })
+      if (missing !== undefined) {
+        for (const j of run) await this.storePending(segment, j, { kind: WAIT.signature, on: null }, commit)
+        run = []
+        await this.storePending(segment, i, { kind: WAIT.link, on: missing }, commit)
+        prevState = 'waiting'
+        continue
+      }
+      if (run.length === 0) runAfterDeps = prevState === 'deps'
+      run.push(i)
+      if (entries[i].signature === null) { prevState = 'deps'; continue }
+      // Signed: the run (and any stored ancestors waiting for a signature) becomes ready now.
+      if (runAfterDeps) {
+        const ancestors = await this.signatureWaiters(run[0] === 0 ? firstPrev : ids[run[0] - 1], commit)
+        for (const j of run) await checkPlaced(this.lookups, commit, author, firstSeq + j, ids[j], false)
+        await this.makeReady([...ancestors, ...run.map((j) => pendingOf(segment, j))], commit)
+      } else {
+        await this.readyFromSegment(segment, run[0], i + 1, commit, authorHex)
+      }
+      for (const j of run) readyInSegment.add(j)
+      run = []
+      prevState = 'ready'
+    }
+    for (const j of run) await this.storePending(segment, j, { kind: WAIT.signature, on: null }, commit)
+  }
+
+  /** The state of a possible prev: 'ready' also for none (seq 1); 'deps' when it waits only for a signature. */
+  private async stateOf (prev: Uint8Array | null, commit: Commit): Promise<PrevState> {
+    if (prev === null || await this.lookups.isReady(prev, commit)) return 'ready'
+    const pending = await this.lookups.pending(prev, commit)
+    return pending === undefined ? 'missing' : stateOfWait(pending.wait)
+  }
+
+  /** Entries [from, to) of a segment, which are new, made ready as one run straight from its bytes. */
+  private async readyFromSegment (segment: AuthenticatedSegment, from: number, to: number, commit: Commit, authorHex: string): Promise<void> {
+    const { author, firstSeq, ids } = segment
+    const prev = from === 0 ? segment.firstPrev : ids[from - 1]
+    const soleChain = prev === null ? commit.tipCount(authorHex) === 0 : commit.tipCount(authorHex) === 1 && commit.tipSeq(authorHex, toHex(prev)) !== undefined
+    await this.notePlaced(author, firstSeq + from, to - from, ids.slice(from, to), prev, soleChain, commit)
+    commit.addReadyRun({ segment, from, to, ids })
+    commit.stored += to - from
+  }
+
+  /**
+   * Placed entries are checked for forks; a first ready entry beside another ready one at its seq is
+   * noted. `soleChain`: the author has one feed head and it is `prev`, so no other ready entry shares a seq.
+   */
+  private async notePlaced (author: Uint8Array, firstSeq: number, count: number, ids: Uint8Array[], prev: Uint8Array | null, soleChain: boolean, commit: Commit): Promise<void> {
+    const authorHex = toHex(author)
+    const forksBeside = prev === null ? commit.tipCount(authorHex) > 0 : commit.tipSeq(authorHex, toHex(prev)) === undefined
+    if (forksBeside) noteReadyFork(this.layout, commit, author, firstSeq)
+    const marker = commit.markerOf(authorHex)
+    if (soleChain && !await this.hasPending(author, commit)) return
+    for (let i = 0; i < count; i++) {
+      if (marker !== undefined && firstSeq + i > marker.seq) break
+      await checkPlaced(this.lookups, commit, author, firstSeq + i, ids[i], soleChain && i > 0)
+    }
+  }
+
+  /** Whether the author has any pending entry (stored, or stored by this commit). */
+  private async hasPending (author: Uint8Array, commit: Commit): Promise<boolean> {
+    if (commit.touchedAuthors().some((touched) => toHex(touched) === toHex(author))) return true
+    if (this.state.pending.entries === 0) return false
+    await this.writer.drained()
+    return (await this.layout.pendingCounts.get(author)) !== undefined
+  }
+
+  /** Stores entry `i` of a segment in the pending area with `wait`. */
+  private async storePending (segment: AuthenticatedSegment, i: number, wait: Wait, commit: Commit): Promise<void> {
+    const entry = pendingOf(segment, i)
+    commit.addPending(entry, wait)
+    if (placed(wait.kind)) await checkPlaced(this.lookups, commit, entry.author, entry.seq, entry.id, false)
+  }
+
+  /** Stored pending ancestors of `id` (itself included) that wait only for a signature, oldest first. */
+  private async signatureWaiters (id: Uint8Array | null, commit: Commit): Promise<PendingEntry[]> {
+    const out: PendingEntry[] = []
+    let at = id
+    while (at !== null) {
+      const pending = await this.lookups.pending(at, commit)
+      if (pending === undefined || pending.wait.kind !== WAIT.signature) break
+      out.push(pending.entry)
+      at = pending.entry.prev
+    }
+    return out.reverse()
+  }
+
+  /** Stored (or just arrived) pending entries, consecutive in one chain, made ready as one run. */
+  private async makeReady (chain: PendingEntry[], commit: Commit): Promise<void> {
+    const first = chain[0]
+    const segment: Segment = { space: first.space, author: first.author, firstSeq: first.seq, firstPrev: first.prev, entries: chain.map((item) => item.entry) }
+    const ids = chain.map((item) => item.id)
+    const run: ReadyRun = { segment, from: 0, to: chain.length, ids }
+    for (const item of chain) {
+      const overlay = commit.pendingOverlay(toHex(item.id))
+      const stored = overlay === undefined ? await this.lookups.pending(item.id, commit) : undefined
+      if (overlay?.wait != null) commit.removePending(item, overlay.wait)
+      else if (stored !== undefined) commit.removePending(item, stored.wait)
+      else commit.stored++ // arrived in this segment, never stored pending
+    }
+    const authorHex = toHex(first.author)
+    if (first.prev !== null && commit.tipSeq(authorHex, toHex(first.prev)) === undefined) noteReadyFork(this.layout, commit, first.author, first.seq)
+    if (first.prev === null && commit.tipCount(authorHex) > 0) noteReadyFork(this.layout, commit, first.author, first.seq)
+    commit.addReadyRun(run)
+  }
+
+  // ---- step 5: what waited for these entries, examined again ----
+
+  /**
+   * Writes the commit, then re-examines the dependents of everything it made ready or changed, in further
+   * commits of bounded size. Each commit records, in `wakes`, the ids whose dependents it leaves to the next,
+   * so a crash in between is finished at the next open.
+   */
+  private async wake (commit: Commit, start: Uint8Array[], counts: IngestCounts, sync: boolean, record: Uint8Array | null): Promise<void> {
+    let stack: Uint8Array[] = [...start]
+    let current = commit
+    let journal = record
+    for (;;) {
+      // The dependents of what this commit made ready or stored are next.
+      for (const id of await this.awaitedAmong(current)) stack.push(id)
+      while (stack.length > 0 && current.readiedCount + current.pending.size < COMMIT_ENTRIES) {
+        const id = stack.pop() as Uint8Array
+        for (const next of await this.reexamineDependents(id, current)) stack.push(next)
+        current.wakesDone.add(toHex(id))
+        for (const awaited of await this.awaitedAmong(current)) stack.push(awaited)
+      }
+      for (const id of stack) current.ops.push({ type: 'put', sublevel: this.layout.wakes, key: id, value: new Uint8Array(0) })
+      for (const idHex of current.wakesDone) current.ops.push({ type: 'del', sublevel: this.layout.wakes, key: Buffer.from(idHex, 'hex') })
+      await this.write(current, journal, sync, counts)
+      journal = null
+      if (stack.length === 0) return
+      stack = [...new Map(stack.map((id) => [toHex(id), id])).values()]
+      current = new Commit(this.layout, this.state)
+    }
+  }
+
+  /** Ids the commit made ready or stored that stored pending entries wait for (each asked once per commit). */
+  private async awaitedAmong (commit: Commit): Promise<Uint8Array[]> {
+    if (this.state.pending.entries === 0) return []
+    const fresh = commit.takeUnasked()
+    if (fresh.length === 0) return []
+    await this.writer.drained()
+    const counts = await this.layout.awaited.getMany(fresh)
+    return fresh.filter((_, i) => counts[i] !== undefined)
+  }
+
+  /** Re-examines the pending entries that follow `id` or wait for it as a link; returns ids whose own dependents changed. */
+  private async reexamineDependents (id: Uint8Array, commit: Commit): Promise<Uint8Array[]> {
+    const changed: Uint8Array[] = []
+    const dependents = new Map<string, Uint8Array>()
+    for (const dependent of [
+      ...await this.lookups.keysUnder(this.layout.successors, id),
+      ...await this.lookups.keysUnder(this.layout.linkWaits, id),
+      ...commit.dependentsOf(id)
+    ]) dependents.set(toHex(dependent), dependent)
+    for (const dependent of dependents.values()) {
+      const item = await this.lookups.pending(dependent, commit)
+      if (item !== undefined && await this.reexamine(item.entry, item.wait, commit)) changed.push(item.entry.id)
+    }
+    return changed
+  }
+
+  /**
+   * Works out a pending entry's wait again from what is stored now; true when it changed in a way its own
+   * dependents must see (it became ready, placed, or ready but for a signature).
+   */
+  private async reexamine (entry: PendingEntry, wait: Wait, commit: Commit): Promise<boolean> {
+    const prevState = await this.stateOf(entry.prev, commit)
+    if (prevState === 'missing') return false
+    if (wait.kind === WAIT.orphan && entry.prev !== null) {
+      const place = await this.placeOf(entry.prev, commit)
+      if (place !== undefined && (toHex(place.author) !== toHex(entry.author) || place.seq !== entry.seq - 1)) {
+        // Its prev is not its author's previous entry: it can never become ready.
+        commit.removePending(entry, wait)
+        return false
+      }
+    }
+    let next: Wait
+    if (prevState === 'orphan') next = { kind: WAIT.orphan, on: entry.prev }
+    else if (prevState === 'waiting') next = { kind: WAIT.chained, on: entry.prev }
+    else {
+      const links = entry.entry.links
+      const from = wait.kind === WAIT.link && wait.on !== null ? Math.max(0, links.findIndex((link) => toHex(link) === toHex(wait.on as Uint8Array))) : 0
+      const flags = await this.lookups.areReady(links.slice(from), commit)
+      const missing = flags.indexOf(false)
+      if (missing >= 0) next = { kind: WAIT.link, on: links[from + missing] }
+      else if (entry.entry.signature === null) next = { kind: WAIT.signature, on: null }
+      else {
+        const ancestors = prevState === 'deps' ? await this.signatureWaiters(entry.prev, commit) : []
+        if (!placed(wait.kind)) await checkPlaced(this.lookups, commit, entry.author, entry.seq, entry.id, false)
+        await this.makeReady([...ancestors, entry], commit)
+        return true
+      }
+    }
+    if (next.kind === wait.kind && toHex(next.on ?? new Uint8Array(0)) === toHex(wait.on ?? new Uint8Array(0))) return false
+    commit.setWait(entry, next, wait)
+    if (!placed(wait.kind) && placed(next.kind)) await checkPlaced(this.lookups, commit, entry.author, entry.seq, entry.id, false)
+    return placed(next.kind) !== placed(wait.kind) || next.kind === WAIT.signature
+  }
+
+  // ---- step 6: the pending quota ----
+
+  /**
+   * Evicts pending entries while an author, or the whole area, holds more than the quota allows: always
+   * the largest (seq, id) of that author, or of the whole area (seq, then author, then id). The rule looks
+   * only at what is pending, never at when it came; an evicted entry is simply asked for again later.
+   */
+  private async enforceQuota (authors: Uint8Array[], counts: IngestCounts, sync: boolean): Promise<void> {
+    if (this.state.pending.entries === 0) return
+    const commit = new Commit(this.layout, this.state)
+    const { perAuthor, total } = this.quota
+    await this.writer.drained()
+    for (const author of authors) {
+      let held = decodeCount(await this.layout.pendingCounts.get(author)).bytes
+      while (held > perAuthor) {
+        const evicted = await this.evictLast(this.layout.pendingByAuthor.keys({ ...under(author), reverse: true }), (key) => key.slice(40), commit)
+        if (evicted === 0) break
+        held -= evicted
+        counts.evicted++
+      }
+    }
+    let all = this.state.pending.bytes + sumBytes(commit)
+    while (all > total) {
+      const evicted = await this.evictLast(this.layout.pendingBySeq.keys({ reverse: true }), (key) => key.slice(40), commit)
+      if (evicted === 0) break
+      all -= evicted
+      counts.evicted++
+    }
+    if (commit.empty) return
+    for (const author of commit.evictedFrom()) {
+      const marker = commit.markerOf(toHex(author))
+      if (marker !== undefined) await recountMarker(this.layout, this.lookups, commit, author)
+    }
+    await this.write(commit, null, sync, counts)
+  }
+
+  /** Removes the first pending entry the iterator yields that this commit has not removed yet; returns its bytes. */
+  private async evictLast (keys: AsyncIterable<Uint8Array> & { close: () => Promise<void> }, idOf: (key: Uint8Array) => Uint8Array, commit: Commit): Promise<number> {
+    try {
+      for await (const key of keys) {
+        const id = idOf(key)
+        if (commit.pendingOverlay(toHex(id))?.wait === null) continue
+        const item = await this.lookups.pending(id, commit)
+        if (item === undefined) continue
+        commit.removePending(item.entry, item.wait)
+        commit.noteEviction(item.entry.author)
+        return item.entry.body.byteLength
+      }
+      return 0
+    } finally {
+      await keys.close()
+    }
+  }
+
+  // ---- writing ----
+
+  /** Writes a commit (with its change-log records and counters) in one batch; then memory follows. */
+  private async write (commit: Commit, record: Uint8Array | null, sync: boolean, counts: IngestCounts): Promise<void> {
+    if (commit.empty) return
+    await this.resolveCounters(commit)
     const last = this.state.lastChange
-    for (const op of changeOps(this.layout, last, changes)) ops.push(op)
-    await this.writer.write(ops, record, sync)
-    this.state.lastChange = last + changes.length
+    for (const op of changeOps(this.layout, last, commit.changes)) commit.ops.push(op)
+    const totals = { entries: this.state.pending.entries, bytes: this.state.pending.bytes }
+    for (const delta of commit.countDelta.values()) { totals.entries += delta.entries; totals.bytes += delta.bytes }
+    commit.ops.push({ type: 'put', sublevel: this.layout.meta as any, key: 'pending', value: `${totals.entries} ${totals.bytes}` })
+    await this.writer.write(commit.ops, record, sync)
+    this.state.lastChange = last + commit.changes.length
+    this.state.pending = totals
+    commit.applyToMemory()
+    counts.stored += commit.stored
+    counts.readied += commit.readiedCount
+    for (const author of commit.forked) counts.forked.add(author)
+    const readyUpTo = commit.readiedCount > 0 ? this.state.nextLocalSeq - 1 : null
+    this.notify((listener) => {
+      if (readyUpTo !== null) listener.ready?.(readyUpTo)
+      for (const author of commit.forked) listener.fork?.(author)
+    })
+  }
+
+  /** Counters (awaited ids, per-author pending counts) read and updated by their deltas. */
+  private async resolveCounters (commit: Commit): Promise<void> {
+    const awaited = [...commit.awaitedDelta].filter(([, delta]) => delta !== 0)
+    const authors = [...commit.countDelta].filter(([, delta]) => delta.entries !== 0 || delta.bytes !== 0)
+    if (awaited.length === 0 && authors.length === 0) return
+    await this.writer.drained()
+    const awaitedNow = await this.layout.awaited.getMany(awaited.map(([hex]) => Buffer.from(hex, 'hex')))
+    awaited.forEach(([hex, delta], i) => {
+      const value = awaitedNow[i]
+      const count = (value === undefined ? 0 : readU64(value)) + delta
+      const key = Buffer.from(hex, 'hex')
+      commit.ops.push(count > 0 ? { type: 'put', sublevel: this.layout.awaited, key, value: u64(count) } : { type: 'del', sublevel: this.layout.awaited, key })
+    })
+    const countsNow = await this.layout.pendingCounts.getMany(authors.map(([hex]) => Buffer.from(hex, 'hex')))
+    authors.forEach(([hex, delta], i) => {
+      const count = decodeCount(countsNow[i])
+      const next = { entries: count.entries + delta.entries, bytes: count.bytes + delta.bytes }
+      const key = Buffer.from(hex, 'hex')
+      commit.ops.push(next.entries > 0 ? { type: 'put', sublevel: this.layout.pendingCounts, key, value: encodeCount(next) } : { type: 'del', sublevel: this.layout.pendingCounts, key })
+    })
   }
 
   /** Tells every listener; a listener's bug must not undo an acknowledged write or skip the wake-ups after it. */
@@ -311,185 +550,24 @@ export class Ingestor {
       }
     }
   }
+}
 
-  /**
-   * A segment whose chain can never become ready (its prev is not its author's previous entry): one that
-   * arrives is rejected; one that waited in the pending area is removed from it, so every order of
-   * arrival ends in the same state.
-   */
-  private async dropInvalid (segment: AuthenticatedSegment, fromPending: Uint8Array | null, sync: boolean, why: string): Promise<Uint8Array[]> {
-    if (fromPending === null) throw new LogbookError('BAD_CHAIN', why)
-    const old = this.state.pending.get(toHex(fromPending))
-    const ops: BatchOp[] = [{ type: 'del', sublevel: this.layout.pending, key: fromPending }]
-    const changes: Change[] = [{ kind: 'unpending', key: fromPending }]
-    if (old !== undefined) ops.push({ type: 'del', sublevel: this.layout.waits, key: join(old.blocker, fromPending) })
-    // A fork marker may rest on the segment being dropped: find the author's marker again without it.
-    const authorHex = toHex(segment.author)
-    const marker = this.state.forks.get(authorHex)
-    const resting = marker !== undefined && segment.ids.some((id) => compareBytes(id, marker.low) === 0 || compareBytes(id, marker.high) === 0)
-    let next: ForkMarker | undefined = marker
-    if (resting) {
-      next = await this.lowestConflict(segment.author, toHex(fromPending))
-      ops.push(next === undefined
-        ? { type: 'del', sublevel: this.layout.forks, key: segment.author }
-        : { type: 'put', sublevel: this.layout.forks, key: segment.author, value: join(u64(next.seq), next.low, next.high) })
-      changes.push({ kind: 'fork', author: segment.author })
-    }
-    await this.commit(ops, changes, null, sync)
-    this.state.removePending(toHex(fromPending))
-    if (resting) {
-      if (next === undefined) this.state.forks.delete(authorHex)
-      else this.state.forks.set(authorHex, next)
-      this.notify((listener) => listener.fork?.(authorHex))
-    }
-    return []
-  }
+type PrevState = 'ready' | 'deps' | 'waiting' | 'orphan' | 'missing'
 
-  /**
-   * The canonical fork marker of an author computed from everything stored (rare path: only when a
-   * segment a marker rested on is dropped). Every pair of runs that overlap in seq is compared.
-   */
-  private async lowestConflict (author: Uint8Array, skipKeyHex: string): Promise<ForkMarker | undefined> {
-    await this.writer.drained()
-    const runs: Array<{ firstSeq: number, ids: Uint8Array[] }> = []
-    const rows = this.layout.feeds.iterator({ gte: join(author, u64(0)), lte: join(author, u64(Number.MAX_SAFE_INTEGER), u64(Number.MAX_SAFE_INTEGER)) })
-    for await (const [key] of rows) {
-      const pageKey = readU64(key, 40)
-      const page = decodePage(pageKey, (await this.layout.pages.get(u64(pageKey))) as Uint8Array)
-      runs.push({ firstSeq: page.segment.firstSeq, ids: page.ids })
-    }
-    for (const info of this.state.pendingOf(toHex(author))) {
-      if (toHex(info.key) === skipKeyHex) continue
-      const body = await this.layout.pending.get(info.key)
-      if (body === undefined) continue
-      const other = decodeSegmentBody(body, { trusted: true })
-      runs.push({ firstSeq: other.firstSeq, ids: computeChainIds(other.space, other.author, other.firstSeq, other.firstPrev, other.entries) })
-    }
-    let best: ForkMarker | undefined
-    for (let i = 0; i < runs.length; i++) {
-      for (let j = i + 1; j < runs.length; j++) {
-        const a = runs[i]
-        const b = runs[j]
-        const last = Math.min(a.firstSeq + a.ids.length, b.firstSeq + b.ids.length) - 1
-        for (let seq = Math.max(a.firstSeq, b.firstSeq); seq <= last; seq++) {
-          const x = a.ids[seq - a.firstSeq]
-          const y = b.ids[seq - b.firstSeq]
-          if (compareBytes(x, y) === 0) continue
-          const candidate = markerOf(seq, x, y)
-          if (smallerMarker(candidate, best)) best = candidate
-          break
-        }
-      }
-    }
-    return best
-  }
+function stateOfWait (wait: Wait): PrevState {
+  if (wait.kind === WAIT.signature) return 'deps'
+  if (wait.kind === WAIT.orphan) return 'orphan'
+  return 'waiting'
+}
 
-  /**
-   * A segment identical to one waiting in the pending area may carry signatures it lacks: keep them,
-   * in the pending copy and on the part of it that is ready already.
-   */
-  private async keepPendingSignatures (segment: AuthenticatedSegment, key: Uint8Array, counts: IngestCounts, sync: boolean, replay: boolean): Promise<void> {
-    if (!segment.entries.some((entry) => entry.signature !== null)) return
-    await this.writer.drained()
-    const body = await this.layout.pending.get(key)
-    if (body === undefined) return
-    const ops: BatchOp[] = []
-    const changes: Change[] = []
-    const found = await this.layout.ids.getMany(segment.ids)
-    let ready = found.findIndex((value) => value === undefined)
-    if (ready < 0) ready = found.length
-    await this.keepNewSignatures(segment, found.slice(0, ready), ops, changes, counts)
-    const stored = decodeSegmentBody(body, { trusted: true })
-    let changed = false
-    let addedToWaiting = 0 // signatures on entries not ready yet (the ready part was counted above)
-    segment.entries.forEach((entry, i) => {
-      if (entry.signature === null || stored.entries[i].signature !== null) return
-      stored.entries[i].signature = entry.signature
-      changed = true
-      if (i >= ready) addedToWaiting++
-    })
-    if (changed) {
-      stored.encoded = undefined
-      ops.push({ type: 'put', sublevel: this.layout.pending, key, value: encodeSegmentBody(stored) })
-      changes.push({ kind: 'pending', key })
-    }
-    if (ops.length === 0) return
-    await this.commit(ops, changes, !replay && this.writer.journaling ? encodeSegmentBody(segment) : null, sync)
-    counts.signaturesAdded += addedToWaiting
-  }
+/** Entry `i` of a segment as a pending entry. */
+function pendingOf (segment: AuthenticatedSegment, i: number): PendingEntry {
+  const prev = i === 0 ? segment.firstPrev : segment.ids[i - 1]
+  return { id: segment.ids[i], space: segment.space, author: segment.author, seq: segment.firstSeq + i, prev, entry: segment.entries[i], body: encodePending(segment, i, prev) }
+}
 
-  /** Signatures carried by already-stored entries that were stored unsigned: keep them (page rewrite). */
-  private async keepNewSignatures (segment: AuthenticatedSegment, locations: Array<Uint8Array | undefined>, ops: BatchOp[], changes: Change[], counts: IngestCounts): Promise<void> {
-    const byPage = new Map<number, Array<{ slot: number, signature: Uint8Array }>>()
-    locations.forEach((location, i) => {
-      const signature = segment.entries[i].signature
-      if (location === undefined || signature === null) return
-      const { pageKey, slot } = readIdLocation(location)
-      const list = byPage.get(pageKey) ?? []
-      list.push({ slot, signature })
-      byPage.set(pageKey, list)
-    })
-    for (const [pageKey, signatures] of byPage) {
-      const value = await this.layout.pages.get(u64(pageKey))
-      if (value === undefined) continue
-      const page = decodeSegmentBody(pageBody(value), { trusted: true })
-      let changed = false
-      for (const { slot, signature } of signatures) {
-        if (page.entries[slot].signature === null) {
-          page.entries[slot].signature = signature
-          changed = true
-          counts.signaturesAdded++
-          changes.push({ kind: 'signed', pageKey, slot })
-        }
-      }
-      page.encoded = undefined // the stored bytes no longer match the entries
-      if (changed) ops.push({ type: 'put', sublevel: this.layout.pages, key: u64(pageKey), value: replacePageBody(value, encodeSegmentBody(page)) })
-    }
-  }
-
-  /**
-   * The conflicting pairs (author, seq, two ids) that entries k.. of `segment` make with stored entries:
-   * ready ones found through the feed index, pending ones through the pending summary.
-   * For each other run only the lowest conflicting seq matters to the canonical marker.
-   */
-  private async conflicts (segment: AuthenticatedSegment, k: number, ownKeyHex: string): Promise<ForkMarker[]> {
-    const { layout, state } = this
-    const { author, ids, firstSeq } = segment
-    const authorHex = toHex(author)
-    const x0 = firstSeq + k
-    const x1 = firstSeq + ids.length - 1
-    const found: ForkMarker[] = []
-    const overlapping = state.pendingOf(authorHex).filter((info) => toHex(info.key) !== ownKeyHex && info.lastSeq >= x0 && info.firstSeq <= x1)
-    const readyOverlap = state.maxReadySeq(authorHex) >= x0
-    if (!readyOverlap && overlapping.length === 0) return found
-    await this.writer.drained()
-    if (readyOverlap) {
-      const rows = layout.feeds.iterator({ gte: join(author, u64(x0)), lte: join(author, u64(Math.min(x1 + PAGE_ENTRIES, Number.MAX_SAFE_INTEGER)), u64(Number.MAX_SAFE_INTEGER)) })
-      for await (const [key, value] of rows) {
-        const lastSeq = readU64(key, 32)
-        const pageFirst = readU64(value, 0)
-        const seq = Math.max(x0, pageFirst)
-        if (seq > Math.min(x1, lastSeq)) continue
-        let readyId: Uint8Array = value.subarray(8, 40)
-        if (seq !== lastSeq) {
-          const pageKey = readU64(key, 40)
-          const page = decodePage(pageKey, (await layout.pages.get(u64(pageKey))) as Uint8Array)
-          readyId = page.ids[seq - pageFirst]
-        }
-        found.push(markerOf(seq, ids[seq - firstSeq], readyId.slice()))
-      }
-    }
-    for (const info of overlapping) {
-      const body = await layout.pending.get(info.key)
-      if (body === undefined) continue
-      const other = decodeSegmentBody(body, { trusted: true })
-      const otherIds = computeChainIds(other.space, other.author, other.firstSeq, other.firstPrev, other.entries)
-      for (let seq = Math.max(x0, info.firstSeq); seq <= Math.min(x1, info.lastSeq); seq++) {
-        const mine = ids[seq - firstSeq]
-        const theirs = otherIds[seq - info.firstSeq]
-        if (compareBytes(mine, theirs) !== 0) { found.push(markerOf(seq, mine, theirs)); break }
-      }
-    }
-    return found
-  }
+function sumBytes (commit: Commit): number {
+  let bytes = 0
+  for (const delta of commit.countDelta.values()) bytes += delta.bytes
+  return bytes
 }

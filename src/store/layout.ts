@@ -1,9 +1,10 @@
 // The LevelDB layout: one sublevel per concern, binary keys, and the codecs for their keys and values.
 // docs/FORMAT.md describes the same layout for readers of the database.
 //
-// Entries are stored in local-order pages: a run of up to PAGE_ENTRIES consecutive entries of one author,
-// encoded like a segment body, keyed by the local sequence number of its first entry. Everything else
-// is an index small enough to keep the per-entry cost at one row (the id index).
+// Ready entries are stored in local-order pages: a run of up to PAGE_ENTRIES consecutive entries of one
+// author, encoded like a segment body, keyed by the local sequence number of its first entry; the id index
+// costs one row per entry. Pending entries (authenticated, not yet ready) are stored one row each, keyed by
+// id, with small indexes that say what each waits for, so nothing about them is held in memory.
 import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
 import { readUint53 } from '../entry/bytes.js'
 
@@ -14,45 +15,66 @@ export type Sub = AbstractSublevel<Db, any, Uint8Array, Uint8Array>
 
 export interface Layout {
   db: Db
-  /** meta: utf8 keys and values (space id, format version). */
+  /** meta: utf8 keys and values (space id, format, instance id, journal checkpoint). */
   meta: AbstractSublevel<Db, any, string, string>
-  /** pages: local seq of first entry (u64) → page (segment body layout). */
+  /** pages: local seq of first entry (u64) → page (segment body layout ‖ ids). */
   pages: Sub
-  /** ids: entry id (all 32 bytes) → page key (u64) + slot (u8). Only ready entries. */
+  /** ids: entry id (all 32 bytes) → page key (u64) ‖ slot (u8). Only ready entries. */
   ids: Sub
   /** feeds: author ‖ last seq (u64) ‖ page key (u64) → first seq (u64) ‖ last id. One row per page. */
   feeds: Sub
-  /**
-   * tips: author → for each feed head (ready entry with no ready successor): id ‖ seq (u64) ‖ flag (u8, 1 when
-   * it is also a DAG head, i.e. no ready entry links to it). One row per author, rewritten when it changes:
-   * DAG heads are always feed heads, so both fit in one small row and an append writes it once.
-   */
+  /** tips: author ‖ id → seq (u64) ‖ flag (u8, 1 when it is also a DAG head). One row per feed head. */
   tips: Sub
-  /** pending: author ‖ first seq ‖ last id → segment body. Authenticated segments not yet wholly ready. */
+  /** pending: id → the entry as a one-entry segment body (its author, seq and prev in the header). */
   pending: Sub
-  /** waits: awaited id ‖ pending key → kind (u8: 0 prev, 1 link) ‖ seq of the first entry not ready (u64). What each pending segment waits for. */
-  waits: Sub
+  /** pendingByAuthor: author ‖ seq (u64) ‖ id → what it waits for: kind (u8: 0 its prev, 1 a link) ‖ that id. */
+  pendingByAuthor: Sub
+  /** pendingBySeq: seq (u64) ‖ author ‖ id → (empty). The order in which the total quota evicts (largest first). */
+  pendingBySeq: Sub
+  /** successors: prev id ‖ id → (empty). Pending entries by the entry they follow. */
+  successors: Sub
+  /** linkWaits: link id ‖ id → (empty). Pending entries whose prev is ready, by their first link not ready. */
+  linkWaits: Sub
+  /** awaited: id → u32 count of pending entries waiting for it (as prev or as link): one exact lookup per readied id. */
+  awaited: Sub
+  /** pendingCounts: author → entries (u64) ‖ bytes (u64) pending; the key of zero bytes holds the totals. */
+  pendingCounts: Sub
+  /** wakes: id → (empty). Entries made ready whose waiters are not yet woken (a wake cut short by a crash resumes). */
+  wakes: Sub
   /** forks: author → seq (u64) ‖ lower id ‖ higher id. The canonical conflicting pair of a forked author. */
   forks: Sub
+  /** forkSeqs: author ‖ seq (u64) → (empty). Every seq at which the author was seen forked (to find the marker again). */
+  forkSeqs: Sub
   /** changes: change number (u64) → what changed (changes.ts). */
   changes: Sub
 }
 
 export function openLayout (db: Db): Layout {
   const binary = { keyEncoding: 'view', valueEncoding: 'view' } as const
+  const sub = (name: string): Sub => db.sublevel<Uint8Array, Uint8Array>(name, binary)
   return {
     db,
     meta: db.sublevel<string, string>('m', { keyEncoding: 'utf8', valueEncoding: 'utf8' }),
-    pages: db.sublevel<Uint8Array, Uint8Array>('p', binary),
-    ids: db.sublevel<Uint8Array, Uint8Array>('d', binary),
-    feeds: db.sublevel<Uint8Array, Uint8Array>('f', binary),
-    tips: db.sublevel<Uint8Array, Uint8Array>('t', binary),
-    pending: db.sublevel<Uint8Array, Uint8Array>('q', binary),
-    waits: db.sublevel<Uint8Array, Uint8Array>('w', binary),
-    forks: db.sublevel<Uint8Array, Uint8Array>('k', binary),
-    changes: db.sublevel<Uint8Array, Uint8Array>('c', binary)
+    pages: sub('p'),
+    ids: sub('d'),
+    feeds: sub('f'),
+    tips: sub('h'),
+    pending: sub('e'),
+    pendingByAuthor: sub('a'),
+    pendingBySeq: sub('g'),
+    successors: sub('n'),
+    linkWaits: sub('l'),
+    awaited: sub('x'),
+    pendingCounts: sub('s'),
+    wakes: sub('z'),
+    forks: sub('k'),
+    forkSeqs: sub('j'),
+    changes: sub('c')
   }
 }
+
+/** Sublevels of store format 1 that format 2 no longer uses (emptied by the migration). */
+export const FORMAT1_SUBLEVELS = ['i', 't', 'q', 'w']
 
 export function u64 (value: number): Uint8Array {
   const out = Buffer.allocUnsafe(8)
@@ -69,18 +91,13 @@ export function join (...parts: Uint8Array[]): Uint8Array {
   return Buffer.concat(parts)
 }
 
-export const TIP_RECORD_BYTES = 32 + 8 + 1
-
-export function encodeTips (tips: Map<string, number>, isHead: (idHex: string) => boolean): Uint8Array {
-  const out = Buffer.alloc(tips.size * TIP_RECORD_BYTES)
-  let at = 0
-  for (const [idHex, seq] of tips) {
-    out.write(idHex, at, 'hex')
-    out.set(u64(seq), at + 32)
-    out[at + 40] = isHead(idHex) ? 1 : 0
-    at += TIP_RECORD_BYTES
+/** The range of every key that starts with `prefix` (the prefix's successor bounds it, not prefix ‖ 0xff). */
+export function under (prefix: Uint8Array): { gte: Uint8Array, lt?: Uint8Array } {
+  const end = Uint8Array.from(prefix)
+  for (let i = end.byteLength - 1; i >= 0; i--) {
+    if (end[i] !== 0xff) { end[i]++; return { gte: prefix, lt: end.subarray(0, i + 1) } }
   }
-  return out
+  return { gte: prefix }
 }
 
 export const ID_LOCATION_BYTES = 9
@@ -109,6 +126,6 @@ export function feedKey (author: Uint8Array, lastSeq: number, pageKey: number): 
   return join(author, u64(lastSeq), u64(pageKey))
 }
 
-export function pendingKey (author: Uint8Array, firstSeq: number, lastId: Uint8Array): Uint8Array {
-  return join(author, u64(firstSeq), lastId)
+export function tipValue (seq: number, isHead: boolean): Uint8Array {
+  return join(u64(seq), new Uint8Array([isHead ? 1 : 0]))
 }

@@ -1,14 +1,12 @@
-// Reads over the stored layout: entries by id, pages in local order, an author's pages, pending segments.
-// Only ready entries are visible here, except through `pendingSegments`, which status and export use.
+// Reads over the stored layout: entries by id, pages in local order, an author's pages, pending entries.
+// Only ready entries are visible here, except through the pending* reads, which status, export and proofs use.
 import { toHex } from '../entry/bytes.js'
-import { computeChainIds } from '../entry/entry-id.js'
-import { decodeSegmentBody } from '../entry/segment.js'
-import type { AuthenticatedSegment } from '../entry/types.js'
 import { ID_BYTES } from '../entry/limits.js'
-import { join, readIdLocation, readU64, u64, type Layout } from './layout.js'
+import { join, readIdLocation, readU64, u64, type Layout, under } from './layout.js'
 import { decodePage, pageEntry, type DecodedPage, type StoredEntry } from './page.js'
 import type { Writer } from './writer.js'
 import { changesAfter, lastChange, type Change } from './changes.js'
+import { byAuthorKey, decodeCount, decodePending, decodeWait, type PendingCount, type PendingEntry, type Wait } from './pending.js'
 
 /** Pages per read of the page iterator: about 4,000 entries (larger reads measured no faster and held more memory). */
 const PAGES_PER_READ = 256
@@ -50,25 +48,28 @@ export class StoreReader {
     yield * changesAfter(this.layout, after, snapshot)
   }
 
-  /** One pending segment by its key, decoded with its ids; undefined when it is no longer pending. */
-  async pendingSegment (key: Uint8Array, snapshot?: unknown): Promise<(AuthenticatedSegment & { key: Uint8Array }) | undefined> {
+  /** One pending entry by id, with what it waits for; undefined when it is not pending. */
+  async pendingEntry (id: Uint8Array, snapshot?: unknown): Promise<(PendingEntry & { wait: Wait }) | undefined> {
     await this.writer.drained()
-    const body = await this.layout.pending.get(key, { snapshot } as any)
-    return body === undefined ? undefined : withIds(body, key)
+    const body = await this.layout.pending.get(id, { snapshot } as any)
+    if (body === undefined) return undefined
+    const entry = decodePending(id, body)
+    const wait = await this.layout.pendingByAuthor.get(byAuthorKey(entry.author, entry.seq, id), { snapshot } as any)
+    return wait === undefined ? undefined : { ...entry, wait: decodeWait(wait) }
   }
 
   /** The position in `ids` of the first one that is not a ready entry; -1 when all are ready. */
-  async firstNotReady (ids: Uint8Array[], snapshot?: unknown): Promise<number> {
+  async firstNotReady (ids: Uint8Array[]): Promise<number> {
     await this.writer.drained()
-    const locations = await this.layout.ids.getMany(ids, { snapshot } as any)
+    const locations = await this.layout.ids.getMany(ids)
     return locations.findIndex((location) => location === undefined)
   }
 
   /** A ready entry by its id; undefined when absent. */
-  async get (id: Uint8Array, snapshot?: unknown): Promise<StoredEntry | undefined> {
-    const location = snapshot === undefined ? await this.locate(id) : await this.layout.ids.get(id, { snapshot } as any).then((value) => value === undefined ? undefined : readIdLocation(value))
+  async get (id: Uint8Array): Promise<StoredEntry | undefined> {
+    const location = await this.locate(id)
     if (location === undefined) return undefined
-    const page = await this.page(location.pageKey, snapshot)
+    const page = await this.page(location.pageKey)
     return page === undefined ? undefined : pageEntry(page, location.slot)
   }
 
@@ -190,15 +191,62 @@ export class StoreReader {
     }
   }
 
-  /** Every pending segment, decoded and with its ids recomputed. */
-  async * pendingSegments (snapshot?: unknown): AsyncGenerator<AuthenticatedSegment & { key: Uint8Array }> {
+  /**
+   * Pending entries in (author, seq, id) order, each author's after the entries they follow; with `author`,
+   * that author's only. Rows are read in chunks, the entries' bodies a chunk at a time.
+   */
+  async * pendingEntries (options: { author?: Uint8Array, snapshot?: unknown } = {}): AsyncGenerator<PendingEntry & { wait: Wait }> {
     await this.writer.drained()
-    for await (const [key, body] of this.layout.pending.iterator({ snapshot } as any)) yield withIds(body, key)
+    const range = options.author === undefined ? {} : under(options.author)
+    const iterator = this.layout.pendingByAuthor.iterator({ ...range, snapshot: options.snapshot } as any)
+    try {
+      for (;;) {
+        const chunk: Array<[Uint8Array, Uint8Array]> = await iterator.nextv(PAGES_PER_READ)
+        if (chunk.length === 0) return
+        const ids = chunk.map(([key]) => key.slice(40))
+        const bodies = await this.layout.pending.getMany(ids, { snapshot: options.snapshot } as any)
+        for (let i = 0; i < chunk.length; i++) {
+          const body = bodies[i]
+          if (body !== undefined) yield { ...decodePending(ids[i], body), wait: decodeWait(chunk[i][1]) }
+        }
+      }
+    } finally {
+      await iterator.close()
+    }
   }
-}
 
-function withIds (body: Uint8Array, key: Uint8Array): AuthenticatedSegment & { key: Uint8Array } {
-  const segment = decodeSegmentBody(body, { trusted: true })
-  const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
-  return { ...segment, ids, key }
+  /** Pending entries whose prev is `id`. */
+  async pendingSuccessors (id: Uint8Array): Promise<PendingEntry[]> {
+    await this.writer.drained()
+    const ids: Uint8Array[] = []
+    for await (const key of this.layout.successors.keys(under(id))) ids.push(key.slice(32))
+    const bodies = await this.layout.pending.getMany(ids)
+    const out: PendingEntry[] = []
+    bodies.forEach((body, i) => { if (body !== undefined) out.push(decodePending(ids[i], body)) })
+    return out
+  }
+
+  /** The highest seq of `author`'s pending entries above `seq`, or 0 when there is none. */
+  async pendingAbove (author: Uint8Array, seq: number): Promise<number> {
+    await this.writer.drained()
+    for await (const key of this.layout.pendingByAuthor.keys({ gte: join(author, u64(seq + 1)), lt: under(author).lt, reverse: true, limit: 1 })) {
+      return readU64(key, 32)
+    }
+    return 0
+  }
+
+  /** Authors (hex) with pending entries whose id starts with `prefix` (lowercase hex), sorted. */
+  async pendingAuthors (prefix: string): Promise<string[]> {
+    await this.writer.drained()
+    const range = { gte: Buffer.from(prefix.padEnd(64, '0'), 'hex'), lte: Buffer.from(prefix.padEnd(64, 'f'), 'hex') }
+    const out: string[] = []
+    for await (const key of this.layout.pendingCounts.keys(range)) out.push(toHex(key))
+    return out
+  }
+
+  /** Pending entries and bytes of one author. */
+  async pendingCount (author: Uint8Array): Promise<PendingCount> {
+    await this.writer.drained()
+    return decodeCount(await this.layout.pendingCounts.get(author))
+  }
 }

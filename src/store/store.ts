@@ -8,7 +8,7 @@ import { authenticateSegment, decodeSegmentBody } from '../entry/segment.js'
 import { verifyEntryId } from '../crypto/index.js'
 import { deriveForkProof, verifyForkProof, type ForkProof } from './forks.js'
 import { exportSegments } from '../io/export.js'
-import { Ingestor, emptyCounts } from './ingest.js'
+import { DEFAULT_PENDING_QUOTA, Ingestor, emptyCounts, type PendingQuota } from './ingest.js'
 import { Journal } from './journal.js'
 import { settleCompactions } from './settle.js'
 import { Writer } from './writer.js'
@@ -16,7 +16,7 @@ import { openLayout, readIdLocation, type Layout } from './layout.js'
 import { StoreReader } from './reader.js'
 import { StoreState } from './state.js'
 import { newInstanceId } from './changes.js'
-import { FORMAT_ROW, clearFormat1Index, migrateFormat1 } from './migrate.js'
+import { FORMAT_ROW, finishFormat1, hasFormat1Rows, migrateFormat1 } from './migrate.js'
 
 /** The store format this version writes (docs/FORMAT.md), as its `format` row reads. */
 export const STORE_FORMAT = FORMAT_ROW[2]
@@ -38,7 +38,7 @@ export class Store {
    * With `journalPath`, writes are journaled and applied behind (see writer.ts); a journal left by a
    * crash is replayed first.
    */
-  static async open (db: AbstractLevel<any, any, any>, space: Uint8Array, journalPath?: string): Promise<Store> {
+  static async open (db: AbstractLevel<any, any, any>, space: Uint8Array, journalPath?: string, quota: PendingQuota = DEFAULT_PENDING_QUOTA): Promise<Store> {
     await db.open()
     const layout = openLayout(db)
     let instance: string
@@ -51,10 +51,11 @@ export class Store {
     const state = await StoreState.load(layout)
     const journal = journalPath === undefined ? null : new Journal(journalPath)
     const writer = new Writer(layout, journal)
-    const store = new Store(layout, state, new Ingestor(layout, state, writer), new StoreReader(layout, writer), writer, space, instance)
+    const store = new Store(layout, state, new Ingestor(layout, state, writer, quota), new StoreReader(layout, writer), writer, space, instance)
     try {
       if (journal !== null && journal.size > 0) await store.replay(journal)
-      await store.ingestor.wakeReadyPending(emptyCounts())
+      await store.ingestor.resumeWakes(emptyCounts())
+      if (await hasFormat1Rows(layout)) await finishFormat1(layout, store.ingestor, space)
     } catch (err) {
       journal?.close()
       await db.close()
@@ -174,22 +175,18 @@ export class Store {
       }
     }
     if (count !== this.readyCount) problems.push(`${count} ready entries stored, but the local order counts ${this.readyCount}`)
-    // Every ready entry must be authenticated by a signature later on its chain: a ready one, or one
-    // in a pending segment (which is stored whole, the entries before its blocker included).
-    let uncovered: Uint8Array[] = []
-    const pendingIds = new Set<string>()
-    for await (const item of exportSegments(this.reader, this.space, { onUncovered: (ids) => { uncovered = ids } })) {
-      if (item.pending) for (const id of item.ids) pendingIds.add(toHex(id))
-    }
-    for (const id of uncovered) {
-      if (!pendingIds.has(toHex(id))) problems.push(`entry ${toHex(id)}: no stored signature authenticates it`)
-    }
-    for await (const segment of this.reader.pendingSegments()) {
-      try {
-        authenticateSegment(segment, this.space)
-      } catch (err) {
-        problems.push(`pending segment of ${toHex(segment.author).slice(0, 8)}… at seq ${segment.firstSeq}: ${(err as Error).message}`)
-      }
+    // Every ready entry must be authenticated by a signature later on its chain, ready or pending.
+    let unclosed: Uint8Array[] = []
+    for await (const _ of exportSegments(this.reader, this.space, { onUncovered: (ids) => { unclosed = ids } }));
+    const ready = await this.layout.ids.getMany(unclosed)
+    unclosed.forEach((id, i) => { if (ready[i] !== undefined) problems.push(`entry ${toHex(id)}: no stored signature authenticates it`) })
+    // Pending entries: each id is the id of its content, each signature verifies.
+    for await (const pending of this.reader.pendingEntries()) {
+      const [id] = computeChainIds(pending.space, pending.author, pending.seq, pending.prev, [pending.entry])
+      const where = `pending entry ${toHex(pending.author).slice(0, 8)}… seq ${pending.seq}`
+      if (!equalBytes(id, pending.id)) problems.push(`${where}: its stored id is not the id of its content`)
+      else if (pending.entry.signature !== null && !verifyEntryId(pending.entry.signature, id, pending.author)) problems.push(`${where}: its signature does not verify`)
+      if (!equalBytes(pending.space, this.space)) problems.push(`${where}: it belongs to another space`)
     }
     for (const [author, marker] of this.state.forks) {
       try {
@@ -222,9 +219,6 @@ async function openFormat (layout: Layout, space: Uint8Array): Promise<string> {
   if (format === FORMAT_ROW[1]) await migrateFormat1(layout)
   else if (format !== STORE_FORMAT) {
     throw new LogbookError('LOGBOOK_NOT_OPEN', `this database has store format row ${String(format)}, which this version of logbook does not read (it reads ${STORE_FORMAT}, and migrates ${FORMAT_ROW[1]}): open it with the version that wrote it, export, and import the export into a new store`)
-  } else {
-    // A migration that crashed after switching formats left rows of the old index.
-    for await (const _ of layout.db.sublevel('i', { keyEncoding: 'view' }).keys({ limit: 1 })) await clearFormat1Index(layout)
   }
   const instance = await layout.meta.get('instance')
   if (instance === undefined) throw new LogbookError('LOGBOOK_NOT_OPEN', 'this database has no instance id: it is damaged')
