@@ -5,7 +5,8 @@ import { signEntryId, verifyEntryId } from '../crypto/index.js'
 import { LogbookError } from '../errors.js'
 import { compareBytes, readUint53, writeUint53, equalBytes } from './bytes.js'
 import { computeChainIds } from './entry-id.js'
-import { FORMAT_VERSION, MAX_LINKS, MAX_PAYLOAD_BYTES, MAX_SEGMENT_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ, MAX_TIMESTAMP } from './limits.js'
+import { jsonValueTooDeep, mayNestDeeper } from './json-depth.js'
+import { FORMAT_VERSION, MAX_JSON_DEPTH, MAX_LINKS, MAX_PAYLOAD_BYTES, MAX_SEGMENT_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ, MAX_TIMESTAMP } from './limits.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type AuthenticatedSegment, type EntryBody, type Segment, type SegmentEntry } from './types.js'
 
 const FLAG_JSON = 1
@@ -31,10 +32,18 @@ export function checkEntryBody (body: EntryBody): void {
     throw new LogbookError('PAYLOAD_TOO_LARGE', `a payload of ${body.payload.byteLength} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES}`)
   }
   if (body.kind === PAYLOAD_JSON) {
+    let text: string
+    let value: unknown
     try {
-      JSON.parse(utf8.decode(body.payload))
+      text = utf8.decode(body.payload)
+      value = JSON.parse(text)
     } catch (err) {
       throw new LogbookError('INVALID_PAYLOAD', 'a payload flagged JSON is not UTF-8 JSON text', { cause: err })
+    }
+    // Part of the format: every reader (output, export, views) can then walk any stored payload. When the
+    // text alone cannot tell, the parsed value is walked: that costs per member, not per character.
+    if (mayNestDeeper(text, MAX_JSON_DEPTH) && jsonValueTooDeep(value, MAX_JSON_DEPTH)) {
+      throw new LogbookError('INVALID_PAYLOAD', `a JSON payload nests deeper than ${MAX_JSON_DEPTH} levels`)
     }
   } else if (body.kind !== PAYLOAD_BINARY) {
     throw new LogbookError('NON_CANONICAL', `unknown payload kind ${String(body.kind)}`)
