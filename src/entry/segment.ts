@@ -3,7 +3,7 @@
 // segments for append. Everything here is pure: bytes in, values or LogbookErrors out.
 import { signEntryId, verifyEntryId } from '../crypto/index.js'
 import { LogbookError } from '../errors.js'
-import { compareBytes, readUint53, writeUint53, equalBytes } from './bytes.js'
+import { compareBytes, readUint53, writeUint53, equalBytes, toHex } from './bytes.js'
 import { computeChainIds } from './entry-id.js'
 import { jsonValueTooDeep, mayNestDeeper } from './json-depth.js'
 import { FORMAT_VERSION, MAX_JSON_DEPTH, MAX_LINKS, MAX_PAYLOAD_BYTES, MAX_SEGMENT_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ, MAX_TIMESTAMP } from './limits.js'
@@ -182,15 +182,22 @@ export function decodeSegmentBody (body: Uint8Array, options: { trusted?: boolea
 /**
  * Authenticates a whole segment before any of it may be stored: it belongs to `space`, every id is
  * recomputed along the prev chain, and every signature it carries verifies (the last entry must have one;
- * it authenticates the run through the prev links).
+ * it authenticates the run through the prev links). `statedIds` (a text line's, null where none is given)
+ * are compared before any signature: an edited entry is then named as the first id that differs, not as
+ * the signature further on that no longer verifies.
  */
-export function authenticateSegment (segment: Segment, space: Uint8Array): AuthenticatedSegment {
+export function authenticateSegment (segment: Segment, space: Uint8Array, statedIds?: ReadonlyArray<Uint8Array | null>): AuthenticatedSegment {
   if (!equalBytes(segment.space, space)) throw new LogbookError('WRONG_SPACE', 'a segment belongs to another space')
   const last = segment.entries[segment.entries.length - 1]
   if (last === undefined) throw nonCanonical('a segment has no entries')
   if (last.signature === null) throw new LogbookError('MISSING_SIGNATURE', 'a segment does not end in a signed entry: unsigned entries are never stored')
   if ((segment.firstSeq > 1) !== (segment.firstPrev !== null)) throw new LogbookError('BAD_CHAIN', 'prev must be present exactly when seq > 1')
   const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
+  statedIds?.forEach((stated, i) => {
+    if (stated !== null && !equalBytes(stated, ids[i])) {
+      throw new LogbookError('ID_MISMATCH', `the entry at seq ${segment.firstSeq + i} states id ${toHex(stated)} but hashes to ${toHex(ids[i])}`)
+    }
+  })
   for (let i = 0; i < ids.length; i++) {
     const signature = segment.entries[i].signature
     if (signature !== null && !verifyEntryId(signature, ids[i], segment.author)) {
