@@ -5,6 +5,7 @@
 import { parse as parseTree, type AnyNode } from '@humanwhocodes/momoa'
 import { LogbookError } from './errors.js'
 import { MAX_JSON_DEPTH } from './entry/limits.js'
+import { jsonTooDeepAt } from './entry/json-depth.js'
 import type { JsonValue } from './payload.js'
 
 export interface JsonTextOptions {
@@ -59,28 +60,6 @@ function syntaxProblem (text: string, err: Error): { offset: number, reason: str
   }
   if (text.charCodeAt(offset) === 0xfeff) reason = 'not valid JSON: a byte-order mark (U+FEFF) is not part of JSON; save the text without it'
   return { offset, reason }
-}
-
-/** Where the containers of (valid) JSON text first nest deeper than `max`, or -1. */
-function tooDeepAt (text: string, max: number): number {
-  // A text shorter than that cannot hold so many brackets.
-  if (text.length <= max) return -1
-  let depth = 0
-  let inString = false
-  for (let at = 0; at < text.length; at++) {
-    const code = text.charCodeAt(at)
-    if (inString) {
-      if (code === 0x5c) at++ // a backslash escapes the next character
-      else if (code === 0x22) inString = false
-    } else if (code === 0x22) {
-      inString = true
-    } else if (code === 0x5b || code === 0x7b) {
-      if (++depth > max) return at
-    } else if (code === 0x5d || code === 0x7d) {
-      depth--
-    }
-  }
-  return -1
 }
 
 /** The decimal value of a JSON number's text, normalised: sign, significant digits, exponent. */
@@ -161,7 +140,7 @@ function readExactJson (text: string, options: JsonTextOptions): { value: JsonVa
     return { value, json }
   }
   // Checked before anything recursive (JSON.stringify, the located parse) meets the nesting.
-  const deepAt = tooDeepAt(text, MAX_JSON_DEPTH)
+  const deepAt = jsonTooDeepAt(text, MAX_JSON_DEPTH)
   if (deepAt >= 0) refuse(text, deepAt, `nested deeper than ${MAX_JSON_DEPTH} levels`, options)
   let problem: { offset: number, reason: string } | null
   let json: string

@@ -10,7 +10,7 @@ import { compareBytes } from '../src/entry/bytes.js'
 import { computeChainIds } from '../src/entry/entry-id.js'
 import { decodeSegmentBody, encodeSegmentBody, segmentHeaderLength } from '../src/entry/segment.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type EntryBody, type Segment } from '../src/entry/types.js'
-import { MAX_LINKS, MAX_PAYLOAD_BYTES } from '../src/entry/limits.js'
+import { MAX_JSON_DEPTH, MAX_LINKS, MAX_PAYLOAD_BYTES } from '../src/entry/limits.js'
 import type { ImportSummary } from '../src/io/import.js'
 import { segmentToJson } from '../src/io/json-segment.js'
 import type { Logbook } from '../src/logbook.js'
@@ -243,7 +243,8 @@ describe('well-framed but invalid segments are rejected with a stable code; the 
     ['duplicate links', 'NON_CANONICAL', () => { const [l] = links(1); return { ...jsonBody({ n: 'x' }, 9), links: [l, l] } }],
     ['oversized payload (1 MiB + 1)', 'PAYLOAD_TOO_LARGE', () => binaryBody(new Uint8Array(MAX_PAYLOAD_BYTES + 1), 9)],
     ['too many links (257)', 'TOO_MANY_LINKS', () => ({ ...jsonBody({ n: 'x' }, 9), links: links(MAX_LINKS + 1) })],
-    ['JSON-flagged payload that is not JSON', 'INVALID_PAYLOAD', () => ({ timestamp: 9, links: [], kind: PAYLOAD_JSON, payload: encoder.encode('{not json') })]
+    ['JSON-flagged payload that is not JSON', 'INVALID_PAYLOAD', () => ({ timestamp: 9, links: [], kind: PAYLOAD_JSON, payload: encoder.encode('{not json') })],
+    ['JSON payload nested one level too deep', 'INVALID_PAYLOAD', () => ({ timestamp: 9, links: [], kind: PAYLOAD_JSON, payload: encoder.encode('['.repeat(MAX_JSON_DEPTH + 1) + ']'.repeat(MAX_JSON_DEPTH + 1)) })]
   ]
   for (const [name, code, body] of badBodies) {
     test(`${name}: ${code} (binary frame, validly signed)`, async () => {

@@ -9,5 +9,5 @@ export const MAX_LINKS = 256
 export const MAX_PAYLOAD_BYTES = 1024 * 1024
 export const MAX_SEGMENT_ENTRIES = 1024
 export const MAX_SEGMENT_BYTES = 4 * 1024 * 1024
-/** Containers a JSON payload written by this library may nest (a JSON reader's stack must hold them). */
+/** Containers a JSON payload may have open at once: few enough for any reader that recurses per level. */
 export const MAX_JSON_DEPTH = 256

@@ -3,9 +3,10 @@
 // segments for append. Everything here is pure: bytes in, values or LogbookErrors out.
 import { signEntryId, verifyEntryId } from '../crypto/index.js'
 import { LogbookError } from '../errors.js'
-import { compareBytes, readUint53, writeUint53, equalBytes } from './bytes.js'
+import { compareBytes, readUint53, writeUint53, equalBytes, toHex } from './bytes.js'
 import { computeChainIds } from './entry-id.js'
-import { FORMAT_VERSION, MAX_LINKS, MAX_PAYLOAD_BYTES, MAX_SEGMENT_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ, MAX_TIMESTAMP } from './limits.js'
+import { jsonValueTooDeep, mayNestDeeper } from './json-depth.js'
+import { FORMAT_VERSION, MAX_JSON_DEPTH, MAX_LINKS, MAX_PAYLOAD_BYTES, MAX_SEGMENT_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ, MAX_TIMESTAMP } from './limits.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type AuthenticatedSegment, type EntryBody, type Segment, type SegmentEntry } from './types.js'
 
 const FLAG_JSON = 1
@@ -31,10 +32,18 @@ export function checkEntryBody (body: EntryBody): void {
     throw new LogbookError('PAYLOAD_TOO_LARGE', `a payload of ${body.payload.byteLength} bytes exceeds the limit of ${MAX_PAYLOAD_BYTES}`)
   }
   if (body.kind === PAYLOAD_JSON) {
+    let text: string
+    let value: unknown
     try {
-      JSON.parse(utf8.decode(body.payload))
+      text = utf8.decode(body.payload)
+      value = JSON.parse(text)
     } catch (err) {
       throw new LogbookError('INVALID_PAYLOAD', 'a payload flagged JSON is not UTF-8 JSON text', { cause: err })
+    }
+    // Part of the format: every reader (output, export, views) can then walk any stored payload. When the
+    // text alone cannot tell, the parsed value is walked: that costs per member, not per character.
+    if (mayNestDeeper(text, MAX_JSON_DEPTH) && jsonValueTooDeep(value, MAX_JSON_DEPTH)) {
+      throw new LogbookError('INVALID_PAYLOAD', `a JSON payload nests deeper than ${MAX_JSON_DEPTH} levels`)
     }
   } else if (body.kind !== PAYLOAD_BINARY) {
     throw new LogbookError('NON_CANONICAL', `unknown payload kind ${String(body.kind)}`)
@@ -173,15 +182,22 @@ export function decodeSegmentBody (body: Uint8Array, options: { trusted?: boolea
 /**
  * Authenticates a whole segment before any of it may be stored: it belongs to `space`, every id is
  * recomputed along the prev chain, and every signature it carries verifies (the last entry must have one;
- * it authenticates the run through the prev links).
+ * it authenticates the run through the prev links). `statedIds` (a text line's, null where none is given)
+ * are compared before any signature: an edited entry is then named as the first id that differs, not as
+ * the signature further on that no longer verifies.
  */
-export function authenticateSegment (segment: Segment, space: Uint8Array): AuthenticatedSegment {
+export function authenticateSegment (segment: Segment, space: Uint8Array, statedIds?: ReadonlyArray<Uint8Array | null>): AuthenticatedSegment {
   if (!equalBytes(segment.space, space)) throw new LogbookError('WRONG_SPACE', 'a segment belongs to another space')
   const last = segment.entries[segment.entries.length - 1]
   if (last === undefined) throw nonCanonical('a segment has no entries')
   if (last.signature === null) throw new LogbookError('MISSING_SIGNATURE', 'a segment does not end in a signed entry: unsigned entries are never stored')
   if ((segment.firstSeq > 1) !== (segment.firstPrev !== null)) throw new LogbookError('BAD_CHAIN', 'prev must be present exactly when seq > 1')
   const ids = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
+  statedIds?.forEach((stated, i) => {
+    if (stated !== null && !equalBytes(stated, ids[i])) {
+      throw new LogbookError('ID_MISMATCH', `the entry at seq ${segment.firstSeq + i} states id ${toHex(stated)} but hashes to ${toHex(ids[i])}`)
+    }
+  })
   for (let i = 0; i < ids.length; i++) {
     const signature = segment.entries[i].signature
     if (signature !== null && !verifyEntryId(signature, ids[i], segment.author)) {

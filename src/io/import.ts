@@ -3,7 +3,6 @@
 // at its offset. Everything valid before it stays stored. An abort signal ends it after the segment
 // in hand, even while it waits for input.
 import { LogbookError } from '../errors.js'
-import { equalBytes, toHex } from '../entry/bytes.js'
 import { authenticateSegment } from '../entry/segment.js'
 import type { AuthenticatedSegment } from '../entry/types.js'
 import { emptyCounts } from '../store/ingest.js'
@@ -108,12 +107,7 @@ export async function importStream (store: Store, source: AsyncIterable<Uint8Arr
       let segment: AuthenticatedSegment
       try {
         // Authenticate this segment while the previous one is being written.
-        segment = authenticateSegment(item.segment, store.space)
-        item.statedIds?.forEach((stated, i) => {
-          if (stated !== null && !equalBytes(stated, segment.ids[i])) {
-            throw new LogbookError('ID_MISMATCH', `entry ${i} states id ${toHex(stated)} but hashes to ${toHex(segment.ids[i])}`)
-          }
-        })
+        segment = authenticateSegment(item.segment, store.space, item.statedIds)
       } catch (err) {
         if (!(err instanceof LogbookError)) throw err
         reject(item.offset, err)

@@ -2,6 +2,8 @@
 // signatures) or base64 (binary payloads). It re-encodes to exactly the same binary segment.
 import { LogbookError } from '../errors.js'
 import { fromHex, toHex } from '../entry/bytes.js'
+import { jsonValueTooDeep } from '../entry/json-depth.js'
+import { MAX_JSON_DEPTH } from '../entry/limits.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type Segment, type SegmentEntry } from '../entry/types.js'
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true })
@@ -90,7 +92,8 @@ export function segmentFromJson (value: unknown): { segment: Segment, statedIds:
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(`entry ${i} is not an object`)
     const e = raw as Record<string, unknown>
     statedIds.push(e.id === undefined ? null : hexField(e.id, 32, 'id'))
-    if (e.seq !== undefined && e.seq !== firstSeq + i) throw bad(`entry ${i} states seq ${String(e.seq)}, expected ${firstSeq + i}`)
+    // Only a number is echoed: String() of a deeply nested array would recurse.
+    if (e.seq !== undefined && e.seq !== firstSeq + i) throw bad(`entry ${i} states ${typeof e.seq === 'number' ? `seq ${e.seq}` : 'a seq that is not a number'}, expected ${firstSeq + i}`)
     if (!Array.isArray(e.links)) throw bad(`entry ${i}: "links" must be an array`)
     const links = e.links.map((link: unknown) => hexField(link, 32, 'link'))
     const forms = ['json', 'text', 'base64'].filter((key) => key in e)
@@ -98,6 +101,8 @@ export function segmentFromJson (value: unknown): { segment: Segment, statedIds:
     let kind: typeof PAYLOAD_BINARY | typeof PAYLOAD_JSON = PAYLOAD_JSON
     let payload: Uint8Array
     if (forms[0] === 'json') {
+      // Before JSON.stringify, which recurses once per level (the "text" form is checked as bytes later).
+      if (jsonValueTooDeep(e.json, MAX_JSON_DEPTH)) throw new LogbookError('INVALID_PAYLOAD', `text segment: entry ${i}: "json" nests deeper than ${MAX_JSON_DEPTH} levels`)
       payload = utf8Encoder.encode(JSON.stringify(e.json))
     } else if (forms[0] === 'text') {
       if (typeof e.text !== 'string') throw bad(`entry ${i}: "text" must be a string`)
