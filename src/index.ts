@@ -1,6 +1,9 @@
 // logbook: signed, hash-linked append-only logs on LevelDB. The public API; re-exports only.
-export { Logbook, toLogEntry, checkIdPrefix, MIN_ID_PREFIX } from './logbook.js'
-export type { LogEntry, OpenOptions, AppendOptions, StatusReport, PendingReport, ForkReport, BookExportOptions as ExportOptions } from './logbook.js'
+export { Logbook, checkIdPrefix, MIN_ID_PREFIX } from './logbook.js'
+export { toLogEntry } from './log-entry.js'
+export type { LogEntry } from './log-entry.js'
+export type { LogReader, LogPage, LogPageEntry, LogChangeListener } from './log-reader.js'
+export type { OpenOptions, AppendOptions, StatusReport, PendingReport, ForkReport, BookExportOptions as ExportOptions } from './logbook.js'
 export { checkJsonValue } from './payload.js'
 export { parseExactJson, JsonText } from './json-text.js'
 export type { JsonTextOptions } from './json-text.js'

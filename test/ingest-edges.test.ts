@@ -102,8 +102,8 @@ test('verify finds a ready entry that no stored signature authenticates', async 
   await book.import(frameOf(waiting))
   assert.deepEqual((await book.verify()).problems, [], 'the pending segment covers the ready entry')
   // Damage the store: drop the pending segment that holds the only signature over entry a.
-  await book.store.writer.drained()
-  for await (const key of book.store.layout.pending.keys()) await book.store.layout.pending.del(key)
+  await book.internalStore.writer.drained()
+  for await (const key of book.internalStore.layout.pending.keys()) await book.internalStore.layout.pending.del(key)
   const problems = (await book.verify()).problems
   assert.equal(problems.length, 1)
   assert.match(problems[0], new RegExp(`entry ${toHex(waiting.ids[0])}: no stored signature authenticates it`))

@@ -362,8 +362,8 @@ describe('reopening an on-disk store', () => {
       const db = new ClassicLevel<Uint8Array, Uint8Array>(storePaths(dir).db, { keyEncoding: 'view', valueEncoding: 'view' } as any)
       const raw = await Logbook.open({ db, spaceKey: SPACE_KEY, identity: A })
       const key = pendingKey(C.publicKey, 1, waitingIds[0])
-      await raw.store.layout.pending.put(key, encodeSegmentBody(waitingSegment))
-      await raw.store.layout.waits.put(join(x[0].id, key), join(new Uint8Array([1]), u64(1)))
+      await raw.internalStore.layout.pending.put(key, encodeSegmentBody(waitingSegment))
+      await raw.internalStore.layout.waits.put(join(x[0].id, key), join(new Uint8Array([1]), u64(1)))
       await raw.close()
       const records = [encodeSegmentBody(waitingSegment), encodeSegmentBody(segmentOf(SPACE, x))].map((body) => {
         const header = Buffer.alloc(8)

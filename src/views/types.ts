@@ -1,6 +1,7 @@
 // The shapes a view author works with: the entries a view is given, the transaction it writes through,
 // its definition, and what the runner reports about it. docs/VIEWS.md states the contract in prose.
-import type { LogEntry, Logbook } from '../logbook.js'
+import type { LogEntry } from '../log-entry.js'
+import type { Logbook } from '../logbook.js'
 
 /**
  * A ready entry as a view sees it: only what every store holding the entry agrees on. Deliberately absent:
