@@ -29,7 +29,8 @@ export interface ViewTx {
 
 /**
  * What a view's query API is built from: read access to its own keyspace (committed state), a way to
- * wait until it has caught up, and the book (for helpers that append, such as the kv view's `put`).
+ * wait until it has caught up, and the book (for helpers that append, such as the kv view's `put`, and
+ * for reading the log through `book.reader`, as its `get` does to name each value's author).
  */
 export interface ViewContext {
   readonly name: string
