@@ -13,15 +13,17 @@ import { checkEntryBody, signedSegments } from './entry/segment.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type EntryBody } from './entry/types.js'
 import { payloadBytes, preparePayload, type Payload, type PreparedPayload } from './payload.js'
 import { Identity } from './identity.js'
+import { parseId, toLogEntry, type LogEntry } from './log-entry.js'
+import type { LogReader } from './log-reader.js'
 import { exportBytes } from './io/export.js'
 import { formatCursor, parseCursor } from './store/changes.js'
 import { importStream, type ImportOptions, type ImportSummary } from './io/import.js'
 import { segmentToJson, type JsonSegment } from './io/json-segment.js'
 import { DEFAULT_PENDING_QUOTA, emptyCounts, type PendingQuota } from './store/ingest.js'
-import type { StoredEntry } from './store/page.js'
 import { Store } from './store/store.js'
 import { pendingRuns, type PendingRun } from './store/pending-report.js'
 import { initDir, readIdentity, readSpaceKey, storePaths, writeIdentity } from './store-dir.js'
+import { StoreLogReader } from './store-log-reader.js'
 import { checkView, type CheckOptions, type ViewCheckReport } from './views/check.js'
 import { ViewRegistry } from './views/registry.js'
 import type { ViewDefinition, ViewProgress, ViewStatus } from './views/types.js'
@@ -29,21 +31,6 @@ import type { View } from './views/view.js'
 
 /** The views database's LevelDB write buffer (the log's keeps LevelDB's default 4 MiB). */
 const VIEWS_WRITE_BUFFER_BYTES = 12 * 1024 * 1024
-
-/** An entry as the API shows it: ids and keys as lowercase hex, JSON payloads parsed. */
-export interface LogEntry {
-  id: string
-  author: string
-  seq: number
-  prev: string | null
-  links: string[]
-  timestamp: number
-  /** Position in this store's local order (causes before effects); may differ between stores. */
-  localSeq: number
-  signed: boolean
-  kind: 'json' | 'binary'
-  payload: unknown
-}
 
 export interface OpenOptions {
   /** Store directory (LevelDB under DIR/db, keys beside it). */
@@ -106,24 +93,6 @@ export interface StatusReport {
   forks: Array<{ author: string, seq: number }>
 }
 
-const utf8 = new TextDecoder()
-
-export function toLogEntry (entry: StoredEntry): LogEntry {
-  const json = entry.kind === PAYLOAD_JSON
-  return {
-    id: toHex(entry.id),
-    author: toHex(entry.author),
-    seq: entry.seq,
-    prev: entry.prev === null ? null : toHex(entry.prev),
-    links: entry.links.map(toHex),
-    timestamp: entry.timestamp,
-    localSeq: entry.localSeq,
-    signed: entry.signature !== null,
-    kind: json ? 'json' : 'binary',
-    payload: json ? JSON.parse(utf8.decode(entry.payload)) : entry.payload
-  }
-}
-
 /**
  * Store directories open in this process, by real path. A second open must not reach LevelDB: its
  * refused lock closes the lock file, and closing any descriptor of a file drops the process's POSIX
@@ -161,12 +130,6 @@ function openFailure (err: unknown, dir: string | null): LogbookError {
   return new LogbookError('LOGBOOK_NOT_OPEN', `the store could not be opened: ${reason} (${where})`, { cause: err })
 }
 
-function parseId (id: string, what = 'id'): Uint8Array {
-  const bytes = fromHex(id, 32)
-  if (bytes === undefined) throw new LogbookError('INVALID_KEY', `${what} must be 64 lowercase hex digits, got ${JSON.stringify(id)}`)
-  return bytes
-}
-
 /** The pending quota with defaults filled in; each must be a positive whole number of bytes. */
 function checkQuota (quota: Partial<PendingQuota> | undefined): PendingQuota {
   const out = { ...DEFAULT_PENDING_QUOTA, ...quota }
@@ -200,11 +163,16 @@ function ambiguous (prefix: string, count: number, what: string, candidates: str
 
 export class Logbook extends EventEmitter {
   private registry: ViewRegistry | null = null
+  /** Not part of the API: views, checks and the command read the log through `reader`. */
+  readonly #store: Store
+  readonly #reader: LogReader
 
   private constructor (
-    readonly store: Store,
+    store: Store,
     /** Where views keep their rows and checkpoints: a database of its own in a store directory. */
     readonly viewsDb: AbstractLevel<any, any, any>,
+    /** Whether `viewsDb` is a database of its own, opened (and so closed) here. */
+    private readonly ownViewsDb: boolean,
     readonly spaceKey: Uint8Array,
     readonly identity: Identity,
     private readonly dir: string | null,
@@ -213,11 +181,26 @@ export class Logbook extends EventEmitter {
     private readonly claim: string | null
   ) {
     super()
-    // 'ready' (last ready local seq) and 'fork' (author hex) for views and applications.
-    store.ingestor.listeners.add({
+    this.#store = store
+    this.#reader = new StoreLogReader(store)
+    // 'ready' (last ready local seq) and 'fork' (author hex) for applications.
+    this.#reader.subscribe({
       ready: (lastLocalSeq) => this.emit('ready', lastLocalSeq),
-      fork: (author) => this.emit('fork', author)
+      forksChanged: (author) => this.emit('fork', author)
     })
+  }
+
+  /** The log as its readers see it (views, checks, the command): ready entries, fork proofs, changes. */
+  get reader (): LogReader {
+    return this.#reader
+  }
+
+  /**
+   * The store itself, for tests of its internals.
+   * @internal Not part of the API; absent from the published typings.
+   */
+  get internalStore (): Store {
+    return this.#store
   }
 
   /** Creates a store: a new space (or joins `spaceKey`) and a new identity (or `identity`). */
@@ -289,7 +272,7 @@ export class Logbook extends EventEmitter {
         throw new LogbookError('LOGBOOK_NOT_OPEN', `${what}: ${innermostMessage(err)}. It holds only derived data: remove it and the views rebuild from the log`, { cause: err })
       }
     }
-    return new Logbook(store, viewsDb, spaceKey, identity, dir, options.sync === true, claim)
+    return new Logbook(store, viewsDb, viewsDb !== db, spaceKey, identity, dir, options.sync === true, claim)
   }
 
   /** This store's author id (hex). */
@@ -298,7 +281,7 @@ export class Logbook extends EventEmitter {
   }
 
   get spaceId (): string {
-    return toHex(this.store.space)
+    return toHex(this.#store.space)
   }
 
   /** Closes the store once: a second call waits for the first (a repeated close must not close files or
@@ -317,12 +300,12 @@ export class Logbook extends EventEmitter {
       await this.registry?.close()
     } finally {
       try {
-        await this.store.close()
+        await this.#store.close()
       } finally {
         try {
           // Not settled like the log's database: what a close abandons there is derived data, redone (and its
           // leftovers deleted) at the next open, and closing a store with views stays quick.
-          if (this.viewsDb !== this.store.layout.db) await this.viewsDb.close()
+          if (this.ownViewsDb) await this.viewsDb.close()
         } finally {
           if (this.claim !== null) openHere.delete(this.claim)
         }
@@ -399,9 +382,9 @@ export class Logbook extends EventEmitter {
       if (size > MAX_PAYLOAD_BYTES) throw new LogbookError('PAYLOAD_TOO_LARGE', `payload ${i} is ${size} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, { index: i })
     }
     checkEntryBody({ timestamp, links, payload: new Uint8Array(0), kind: PAYLOAD_BINARY })
-    const ids = await this.store.ingestor.exclusive(async () => {
+    const ids = await this.#store.ingestor.exclusive(async () => {
       if (links.length > 0) {
-        const missing = await this.store.reader.firstNotReady(links)
+        const missing = await this.#store.reader.firstNotReady(links)
         if (missing >= 0) throw new LogbookError('LINK_NOT_FOUND', `link ${toHex(links[missing])} is not a ready entry in this store`)
       }
       let { seq, id: prev } = await this.ownTip()
@@ -414,11 +397,11 @@ export class Logbook extends EventEmitter {
       for (let start = 0; start < prepared.length; start += MAX_SEGMENT_ENTRIES) {
         const bodies: EntryBody[] = prepared.slice(start, start + MAX_SEGMENT_ENTRIES).map((payload, i) =>
           ({ timestamp, links: start + i === 0 ? links : [], kind: payload.kind, payload: payloadBytes(payload) }))
-        for (const segment of signedSegments(this.store.space, author, this.identity.secretKey, seq, prev, bodies)) {
+        for (const segment of signedSegments(this.#store.space, author, this.identity.secretKey, seq, prev, bodies)) {
           if (options.signal?.aborted === true) {
             throw new LogbookError('ABORTED', `the append stopped after ${appended.length} of ${prepared.length} entries`, { index: appended.length, cause: options.signal.reason })
           }
-          await this.store.ingestor.ingest(segment, counts, options.sync ?? this.sync)
+          await this.#store.ingestor.ingest(segment, counts, options.sync ?? this.sync)
           for (const id of segment.ids) appended.push(toHex(id))
           seq += segment.ids.length
           prev = segment.ids[segment.ids.length - 1]
@@ -432,14 +415,14 @@ export class Logbook extends EventEmitter {
   /** Where this identity's feed may be extended, or the reason it must not be. */
   private async ownTip (): Promise<{ seq: number, id: Uint8Array | null }> {
     const author = this.identity.author
-    const tips = [...(this.store.state.tips.get(author) ?? new Map<string, number>())]
-    const marker = this.store.state.forks.get(author)
+    const tips = [...(this.#store.state.tips.get(author) ?? new Map<string, number>())]
+    const marker = this.#store.state.forks.get(author)
     if (marker !== undefined || tips.length > 1) {
       throw new LogbookError('IDENTITY_FORKED', `identity ${author} has two different entries at seq ${marker?.seq ?? '?'} in this space (a key used on two devices, or a restored backup); ` +
         'appending would deepen the fork')
     }
     const [tipHex, tipSeq] = tips[0] ?? [null, 0]
-    const upTo = await this.store.reader.pendingAbove(this.identity.publicKey, tipSeq)
+    const upTo = await this.#store.reader.pendingAbove(this.identity.publicKey, tipSeq)
     if (upTo > 0) {
       throw new LogbookError('BEHIND_OWN_HEAD', `this store holds entries of identity ${author} up to seq ${upTo} that it cannot place after its own seq ${tipSeq}; ` +
         'appending would fork the feed')
@@ -448,8 +431,7 @@ export class Logbook extends EventEmitter {
   }
 
   async get (id: string): Promise<LogEntry | undefined> {
-    const entry = await this.store.reader.get(parseId(id))
-    return entry === undefined ? undefined : toLogEntry(entry)
+    return await this.#reader.entry(id)
   }
 
   /**
@@ -458,7 +440,7 @@ export class Logbook extends EventEmitter {
    */
   async resolveId (prefix: string): Promise<string> {
     checkIdPrefix(prefix)
-    const { count, ids } = await this.store.reader.idsWithPrefix(prefix, AMBIGUOUS_SHOWN)
+    const { count, ids } = await this.#store.reader.idsWithPrefix(prefix, AMBIGUOUS_SHOWN)
     if (count > 1) throw ambiguous(prefix, count, 'ready entries\' ids', ids)
     // (An index row whose page is gone is no entry either; `verify` reports it.)
     if (ids.length === 0) {
@@ -474,8 +456,8 @@ export class Logbook extends EventEmitter {
   async resolveAuthor (prefix: string): Promise<string> {
     checkIdPrefix(prefix, 'an author id')
     if (prefix.length === 64) return prefix
-    const ready = [...this.store.state.tips.keys()].filter((author) => author.startsWith(prefix))
-    const matches = [...new Set([...ready, ...await this.store.reader.pendingAuthors(prefix)])].sort()
+    const ready = [...this.#store.state.tips.keys()].filter((author) => author.startsWith(prefix))
+    const matches = [...new Set([...ready, ...await this.#store.reader.pendingAuthors(prefix)])].sort()
     if (matches.length === 0) throw new LogbookError('NOT_FOUND', `no author id in this store starts with ${prefix}`)
     if (matches.length > 1) throw ambiguous(prefix, matches.length, 'author ids', matches)
     return matches[0]
@@ -489,7 +471,7 @@ export class Logbook extends EventEmitter {
     const author = options.author === undefined ? undefined : parseId(options.author, 'author')
     let left = Math.min(options.limit ?? Infinity, options.tail ?? Infinity)
     if (left <= 0) return
-    const reader = this.store.reader
+    const reader = this.#store.reader
     let from = (options.since ?? 0) + 1
     if (options.reverse === true) {
       for await (const entry of reader.entriesReverse({ from, author })) {
@@ -507,11 +489,11 @@ export class Logbook extends EventEmitter {
 
   /** The local seq where the last `count` ready entries (of `author`, or all) at or after `from` start. */
   private async tailStart (count: number, from: number, author: Uint8Array | undefined): Promise<number> {
-    if (author === undefined) return this.store.readyCount - count + 1
+    if (author === undefined) return this.#store.readyCount - count + 1
     // Nothing found: start past the end, rather than scan forward through every page for none.
-    let start = this.store.readyCount + 1
+    let start = this.#store.readyCount + 1
     let seen = 0
-    for await (const entry of this.store.reader.entriesReverse({ from, author })) {
+    for await (const entry of this.#store.reader.entriesReverse({ from, author })) {
       start = entry.localSeq
       if (++seen >= count) break
     }
@@ -519,15 +501,15 @@ export class Logbook extends EventEmitter {
   }
 
   heads (): string[] {
-    return this.store.heads()
+    return this.#store.heads()
   }
 
   feedHeads (): Array<{ author: string, id: string, seq: number }> {
-    return this.store.feedHeads()
+    return this.#store.feedHeads()
   }
 
   async forks (): Promise<ForkReport[]> {
-    return (await this.store.forkProofs()).map((proof) => ({
+    return (await this.#store.forkProofs()).map((proof) => ({
       author: toHex(proof.author),
       seq: proof.seq,
       ids: [toHex(proof.segments[0].ids[0]), toHex(proof.segments[1].ids[0])],
@@ -536,24 +518,24 @@ export class Logbook extends EventEmitter {
   }
 
   status (): StatusReport {
-    const state = this.store.state
+    const state = this.#store.state
     return {
       space: this.spaceId,
       cursor: this.cursor,
       author: this.author,
-      entries: this.store.readyCount,
+      entries: this.#store.readyCount,
       feeds: [...state.tips.values()].filter((tips) => tips.size > 0).length,
       heads: state.heads.size,
       pendingEntries: state.pending.entries,
       pendingBytes: state.pending.bytes,
-      pendingQuota: this.store.ingestor.quota.total,
+      pendingQuota: this.#store.ingestor.quota.total,
       forks: [...state.forks].map(([author, marker]) => ({ author, seq: marker.seq })).sort((a, b) => a.author.localeCompare(b.author))
     }
   }
 
   /** What the pending area waits for: runs of pending entries, sorted by author then seq. */
   async pending (): Promise<PendingReport[]> {
-    return await pendingRuns(this.store.reader)
+    return await pendingRuns(this.#store.reader)
   }
 
   /**
@@ -562,25 +544,30 @@ export class Logbook extends EventEmitter {
    */
   async * export (options: BookExportOptions = {}): AsyncGenerator<Uint8Array> {
     const author = typeof options.author === 'string' ? parseId(options.author, 'author') : options.author
-    const { instance } = this.store
-    const sinceChange = options.since === undefined ? undefined : parseCursor(options.since, instance, this.store.state.lastChange)
+    const { instance } = this.#store
+    const sinceChange = options.since === undefined ? undefined : parseCursor(options.since, instance, this.#store.state.lastChange)
     const onChange = options.onCursor === undefined ? undefined : (change: number) => options.onCursor?.(formatCursor(instance, change))
-    yield * exportBytes(this.store.reader, this.store.space, { format: options.format, author, sinceChange, onChange })
+    yield * exportBytes(this.#store.reader, this.#store.space, { format: options.format, author, sinceChange, onChange })
   }
 
   /** Where the store's change log stands now: an export `since` this cursor holds what changes after this call. */
   get cursor (): string {
-    return formatCursor(this.store.instance, this.store.state.lastChange)
+    return formatCursor(this.#store.instance, this.#store.state.lastChange)
   }
 
   async import (source: AsyncIterable<Uint8Array> | Uint8Array, options: ImportOptions = {}): Promise<ImportSummary> {
     const stream = source instanceof Uint8Array ? (async function * () { yield source })() : source
-    return await importStream(this.store, stream, { sync: this.sync, ...options })
+    const release = this.registry?.holdForkNews()
+    try {
+      return await importStream(this.#store, stream, { sync: this.sync, ...options })
+    } finally {
+      release?.()
+    }
   }
 
   /** Re-checks every stored entry: ids, index, chains, signatures, pending segments, fork proofs. */
   async verify (): Promise<{ ok: boolean, entries: number, problems: string[] }> {
-    const problems = await this.store.verify()
-    return { ok: problems.length === 0, entries: this.store.readyCount, problems }
+    const problems = await this.#store.verify()
+    return { ok: problems.length === 0, entries: this.#store.readyCount, problems }
   }
 }

@@ -106,13 +106,13 @@ test('verify finds a ready entry that no stored signature authenticates', async 
   assert.equal(book.status().entries, 3)
   assert.deepEqual((await book.verify()).problems, [])
   // Damage the store: strip the signature from b's page, the only one over entry a.
-  await book.store.writer.drained()
-  for await (const [key, value] of book.store.layout.pages.iterator()) {
+  await book.internalStore.writer.drained()
+  for await (const [key, value] of book.internalStore.layout.pages.iterator()) {
     const page = decodeSegmentBody(pageBody(value), { trusted: true })
     if (toHex(page.author) !== a.author) continue
     page.entries[page.entries.length - 1].signature = null
     page.encoded = undefined
-    await book.store.layout.pages.put(key, replacePageBody(value, encodeSegmentBody(page)))
+    await book.internalStore.layout.pages.put(key, replacePageBody(value, encodeSegmentBody(page)))
   }
   const problems = (await book.verify()).problems
   assert.deepEqual(problems.map((problem) => problem.replace(/:.*/, '')).sort(), run.ids.map((id) => `entry ${toHex(id)}`).sort())

@@ -30,7 +30,7 @@ test(`one arriving entry wakes ${WAITING} waiting segments`, { timeout: 30 * 60_
   try {
     const waiting = await book.import(Buffer.concat(frames))
     assert.equal(waiting.pending, WAITING + 1)
-    assert.equal(book.store.readyCount, 0)
+    assert.equal(book.reader.readyCount, 0)
     const waitsFor = (await book.pending()).map((p) => p.waitsFor)
     assert.equal(waitsFor.filter((id) => id === toHex(middleId)).length, WAITING)
     assert.equal(waitsFor.filter((id) => id === toHex(rootId)).length, 1)
@@ -38,7 +38,7 @@ test(`one arriving entry wakes ${WAITING} waiting segments`, { timeout: 30 * 60_
     const woken = await book.import(frameOf(segmentOf(SPACE, root)))
     assert.equal(woken.pending, 0)
     assert.equal(woken.imported, 1, "the waiting entries were stored by the first import")
-    assert.equal(book.store.readyCount, WAITING + 2)
+    assert.equal(book.reader.readyCount, WAITING + 2)
     assert.equal(book.heads().length, WAITING)
     const first: string[] = []
     for await (const entry of book.log({ limit: 2 })) first.push(entry.id)

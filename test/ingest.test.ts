@@ -360,12 +360,12 @@ describe('reopening an on-disk store', () => {
       await raw.import(frameOf(waitingSegment))
       assert.equal(raw.status().pendingEntries, 1)
       // The crash image: x ready, the waiter still pending, x recorded as awaiting its wake-up.
-      const totals = raw.store.state.pending
-      raw.store.state.pending = { entries: 0, bytes: 0 } // so this import does not wake the waiter itself
+      const totals = raw.internalStore.state.pending
+      raw.internalStore.state.pending = { entries: 0, bytes: 0 } // so this import does not wake the waiter itself
       await raw.import(frames(x))
-      raw.store.state.pending = totals
-      await raw.store.layout.meta.put('pending', `${totals.entries} ${totals.bytes}`)
-      await raw.store.layout.wakes.put(x[0].id, new Uint8Array(0))
+      raw.internalStore.state.pending = totals
+      await raw.internalStore.layout.meta.put('pending', `${totals.entries} ${totals.bytes}`)
+      await raw.internalStore.layout.wakes.put(x[0].id, new Uint8Array(0))
       assert.equal((await raw.pending()).length, 1, 'the waiter is still pending in the image')
       await raw.close()
 

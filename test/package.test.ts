@@ -76,7 +76,7 @@ function consumerLock (tarball: string, spec: string): unknown {
   return { name: 'consumer', lockfileVersion: 3, requires: true, packages }
 }
 
-const CONSUMER_TS = `import { Logbook, LogbookError, type LogEntry } from 'logbook'
+const CONSUMER_TS = `import { Logbook, LogbookError, type LogEntry, type LogReader } from 'logbook'
 
 const book: Logbook = await Logbook.create({ dir: process.argv[2] })
 const id: string = await book.append({ typed: true })
@@ -85,7 +85,13 @@ const seq: number | undefined = entry?.seq
 // @ts-expect-error: append of one payload resolves to its id, a string
 const wrong: number = await book.append({ typed: false })
 const isCoded = (err: unknown): boolean => err instanceof LogbookError
-console.log(seq, wrong, isCoded)
+const log: LogReader = book.reader
+const ready: number = log.readyCount
+// @ts-expect-error: the store is not part of the API
+const store = book.store
+// @ts-expect-error: nor is the accessor the library's own tests use
+const internal = book.internalStore
+console.log(seq, wrong, isCoded, ready, store, internal)
 await book.close()
 `
 

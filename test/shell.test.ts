@@ -123,7 +123,7 @@ describe('log from the end (library)', () => {
   /** Counts the pages the store's reader yields, forwards and backwards, and where forward reads start. */
   function countPages (book: Logbook): { forward: number, backward: number, starts: number[] } {
     const counts = { forward: 0, backward: 0, starts: [] as number[] }
-    const reader = book.store.reader
+    const reader = book.internalStore.reader
     const pages = reader.pages.bind(reader)
     const pagesReverse = reader.pagesReverse.bind(reader)
     reader.pages = async function * (from?: number, snapshot?: unknown): AsyncGenerator<DecodedPage> {

@@ -27,7 +27,7 @@ test('a closed store keeps no write-ahead log', async () => {
     assert.equal(logBytes, 0, 'the memtable was flushed at close')
     assert.ok([...closed.keys()].some((name) => name.endsWith('.ldb')))
     const again = await Logbook.open({ dir })
-    assert.equal(again.store.readyCount, 40_000)
+    assert.equal(again.reader.readyCount, 40_000)
     assert.deepEqual((await again.verify()).problems, [])
     await again.close()
   } finally {
@@ -53,7 +53,7 @@ test('closing twice closes once: a later open of the same store keeps its files 
     assert.match(other.stderr, /^logbook: LOGBOOK_NOT_OPEN: .*in use by another process/)
     await second.close()
     const reopened = await Logbook.open({ dir })
-    assert.equal(reopened.store.readyCount, 1)
+    assert.equal(reopened.reader.readyCount, 1)
     await reopened.close()
   } finally {
     rmSync(dir, { recursive: true, force: true })

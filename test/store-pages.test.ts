@@ -14,7 +14,7 @@ describe('stored pages', () => {
     const book = await bookOn(memoryDb())
     const ids = await book.append(Array.from({ length: 40 }, (_, i) => ({ i })))
     const seen: string[] = []
-    for await (const [key, value] of book.store.layout.pages.iterator()) {
+    for await (const [key, value] of book.internalStore.layout.pages.iterator()) {
       const page = decodePage(Number(Buffer.from(key).readBigUInt64BE()), value)
       const { segment } = page
       const computed = computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
@@ -31,7 +31,7 @@ describe('stored pages', () => {
     const book = await bookOn(db)
     const ids = await book.append(Array.from({ length: 20 }, (_, i) => ({ i })))
     assert.deepEqual((await book.verify()).problems, [])
-    const pages = book.store.layout.pages
+    const pages = book.internalStore.layout.pages
     const value = Buffer.from((await pages.get(u64(1))) as Uint8Array)
     value[value.byteLength - 1] ^= 1 // the last id of the first page
     await pages.put(u64(1), value)
@@ -46,7 +46,7 @@ describe('stored pages', () => {
     const db = memoryDb()
     const book = await bookOn(db)
     await book.append({ hello: 1 })
-    await book.store.layout.meta.put('format', '1')
+    await book.internalStore.layout.meta.put('format', '1')
     await book.close()
     await assert.rejects(bookOn(db), (err: unknown) => {
       assert.ok(isLogbookError(err))

@@ -27,7 +27,7 @@ async function storedTexts (dir: string, ids: string[]): Promise<string[]> {
   try {
     const texts: string[] = []
     for (const id of ids) {
-      const entry = await book.store.reader.get(Buffer.from(id, 'hex'))
+      const entry = await book.internalStore.reader.get(Buffer.from(id, 'hex'))
       assert.ok(entry !== undefined, `entry ${id} is stored`)
       texts.push(Buffer.from(entry.payload).toString('utf8'))
     }
@@ -227,7 +227,7 @@ describe('the library refuses what JSON cannot hold exactly', () => {
         new Proxy({ a: 1 }, {})]
       const ids = await book.append(values)
       for (let i = 0; i < values.length; i++) {
-        const stored = await book.store.reader.get(Buffer.from(ids[i], 'hex'))
+        const stored = await book.internalStore.reader.get(Buffer.from(ids[i], 'hex'))
         assert.equal(Buffer.from(stored?.payload ?? []).toString('utf8'), JSON.stringify(values[i]))
         assert.deepEqual((await book.get(ids[i]))?.payload, JSON.parse(JSON.stringify(values[i])))
       }

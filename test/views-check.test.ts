@@ -54,7 +54,7 @@ describe('determinism and convergence checks', () => {
   after(async () => { await book.close() })
 
   test('the built-in views pass both checks', async () => {
-    assert.ok(book.store.readyCount > 100)
+    assert.ok(book.reader.readyCount > 100)
     book.use('kv', kvView())
     book.use('types', indexView({ field: 'type' }))
     book.use('counts', countView({ group: (entry) => (entry.payload as { type?: string }).type }))
@@ -65,14 +65,14 @@ describe('determinism and convergence checks', () => {
       assert.equal(report.deterministic, true)
       assert.equal(report.converges, true)
       assert.equal(report.liveDigest, report.rebuildDigest)
-      assert.equal(report.entries, book.store.readyCount)
+      assert.equal(report.entries, book.reader.readyCount)
       assert.equal(report.seed, 42)
     }
     // The aggregates are right, not just stable.
     const counts = book.view<any>('counts').api
     let total = 0
     for (const [, count] of await counts.groups()) total += count as number
-    assert.equal(total, book.store.readyCount)
+    assert.equal(total, book.reader.readyCount)
     const sums = await book.view<any>('sums').api.groups()
     assert.equal(sums.length, 3)
     assert.equal(typeof sums[0][1], 'bigint')

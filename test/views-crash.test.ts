@@ -73,12 +73,12 @@ test(`views survive SIGKILL at random moments (${ENTRIES} entries, ${KILLS} kill
 
       const book = await Logbook.open({ dir })
       try {
-        entries = book.store.readyCount
+        entries = book.reader.readyCount
         const before = await book.viewStatuses()
         if (mode !== 'append' && before.some((status) => status.behind > 0 || status.version !== (status.name === 'count' ? String(countVersion) : 1))) interrupted++
         const count = book.use('count', countingView(String(countVersion)))
         book.use('kv', kvView())
-        assert.equal(await count.api.count(), book.store.readyCount, `round ${round} (${mode}): every entry counted exactly once`)
+        assert.equal(await count.api.count(), book.reader.readyCount, `round ${round} (${mode}): every entry counted exactly once`)
         for (const name of ['kv', 'count']) {
           const report = await book.checkView(name)
           assert.equal(report.ok, true, `round ${round} (${mode}): ${name} differs from a clean rebuild at ${JSON.stringify(report.mismatch?.difference)}`)

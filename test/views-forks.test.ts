@@ -122,3 +122,28 @@ describe('views and forks', () => {
     assert.deepEqual(outcomes[2], outcomes[0])
   })
 })
+
+test('forks that arrive together (many forked authors in one import) cost an excluding view one rebuild', async () => {
+  const AUTHORS = 40
+  const frames: Uint8Array[] = []
+  for (let i = 0; i < AUTHORS; i++) {
+    const who = identity(100 + i)
+    for (const device of [1, 2]) {
+      frames.push(frameOf(buildSignedSegments(SPACE, who.publicKey, who.secretKey, 0, null, [jsonBody({ type: 'kv', key: `k${i}`, value: device }, device)])[0]))
+    }
+  }
+  const book = await memoryBook({ identity: identity(99) })
+  try {
+    book.use('trusted', kvView({ forks: 'exclude' }))
+    await book.view('trusted').ready()
+    const rebuilds: string[] = []
+    book.view('trusted').on('rebuild', ({ reason }) => rebuilds.push(reason))
+    const summary = await book.import(Buffer.concat(frames))
+    assert.equal(summary.forked.length, AUTHORS)
+    await book.view('trusted').ready()
+    assert.deepEqual(rebuilds, ['forks'], 'one rebuild for all forty')
+    assert.deepEqual(await book.view<KvApi>('trusted').api.list(), [], 'every forked author is left out')
+  } finally {
+    await book.close()
+  }
+})

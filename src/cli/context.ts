@@ -1,8 +1,7 @@
 // What the commands share: finding the store, opening and always closing it, and argument parsers for
 // commander (hex ids, id prefixes and keys, integers).
 import { InvalidArgumentError, type Command } from 'commander'
-import { checkIdPrefix, Logbook, LogbookError } from '../index.js'
-import { DEFAULT_DIR, findStore } from '../store-dir.js'
+import { checkIdPrefix, DEFAULT_DIR, findStore, Logbook, LogbookError } from '../index.js'
 import { Output } from './output.js'
 
 export const out = new Output(process.stdout)

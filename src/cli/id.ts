@@ -1,6 +1,6 @@
 // logbook id [--json]: this store's author id. Reads the identity file only (works while the store is in use).
 import type { Command } from 'commander'
-import { readIdentity, readSpaceKey } from '../store-dir.js'
+import { readIdentity, readSpaceKey } from '../index.js'
 import { printAuthor, storeDir } from './context.js'
 
 export function register (program: Command): void {

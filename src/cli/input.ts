@@ -3,7 +3,7 @@ import { createReadStream, open as openFd } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { Socket } from 'node:net'
 import { promisify } from 'node:util'
-import { storeFailure } from '../errors.js'
+import { innermostMessage, isIoFailure, LogbookError } from '../index.js'
 
 /** All of stdin as bytes. */
 export async function readStdin (): Promise<Buffer> {
@@ -77,7 +77,9 @@ export async function * concatSources (files: string[], starts: SourceStarts = [
         yield bytes
       }
     } catch (err) {
-      throw storeFailure(err, 'INVALID_ARGUMENT', `cannot read ${isStdin(file) ? 'stdin' : file}`)
+      if (err instanceof LogbookError) throw err
+      // The disk refusing is IO_ERROR, as the library says it; anything else is the argument's fault.
+      throw new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'INVALID_ARGUMENT', `cannot read ${isStdin(file) ? 'stdin' : file}: ${innermostMessage(err)}`, { cause: err })
     } finally {
       if (!isStdin(file)) stream?.destroy()
     }

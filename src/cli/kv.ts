@@ -3,8 +3,7 @@
 // them); concurrent values are shown as a conflict; values written by an author with a fork proof are
 // marked as such.
 import type { Command } from 'commander'
-import { LogbookError, type KvApi, type KvResult, type Logbook } from '../index.js'
-import { quoteKey } from '../views/builtin/kv.js'
+import { LogbookError, quoteKey, type KvApi, type KvResult, type Logbook } from '../index.js'
 import { intArg, out, requireSubcommand, withBook } from './context.js'
 import { readyView } from './views.js'
 import { argumentText, typedValue } from './typed-value.js'

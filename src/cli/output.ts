@@ -1,7 +1,6 @@
 // Printing for the command: stdout writes that respect backpressure and a closed pipe (EPIPE), and the
 // one-line error format `logbook: CODE: message` on stderr.
-import { LogbookError, type LogEntry } from '../index.js'
-import { innermostMessage, isIoFailure } from '../errors.js'
+import { innermostMessage, isIoFailure, LogbookError, type LogEntry } from '../index.js'
 import { withHint } from './hints.js'
 
 /** stdout was closed by the reader (`logbook log | head -1`): stop quietly. */

@@ -1,6 +1,6 @@
 // logbook space [--json]: the space key (hex). Give it to someone to invite them: `logbook init --space KEY`.
 import type { Command } from 'commander'
-import { readSpaceKey } from '../store-dir.js'
+import { readSpaceKey } from '../index.js'
 import { out, storeDir } from './context.js'
 
 export function register (program: Command): void {

@@ -84,7 +84,7 @@ async function scratchBuild (definition: ViewDefinition<any>, name: string, entr
 
 async function * readyUpTo (book: Logbook, last: number): AsyncGenerator<ReadyEntry> {
   if (last < 1) return
-  for await (const entry of readyEntries(book.store.reader, 1)) {
+  for await (const entry of readyEntries(book.reader, 1)) {
     if (entry.localSeq > last) return
     yield entry
   }
@@ -140,8 +140,8 @@ async function againstLive (book: Logbook, name: string, seed: number): Promise<
 /** A definition that is not registered: two rebuilds with different batch boundaries must agree. */
 async function twoRebuilds (book: Logbook, definition: ViewDefinition<any>, seed: number): Promise<Reference> {
   const name = 'check'
-  const last = book.store.readyCount
-  const excluded = new Set(definitionForks(definition) === 'exclude' ? [...book.store.state.forks.keys()] : [])
+  const last = book.reader.readyCount
+  const excluded = new Set(definitionForks(definition) === 'exclude' ? book.reader.forkedAuthors() : [])
   const scratch = await scratchBuild(definition, name, readyUpTo(book, last), excluded, fixed(BATCH_ENTRIES))
   let mismatch: CheckMismatch | null = null
   const again = await scratchBuild(definition, name, readyUpTo(book, last), excluded, drawnSizes(seed, 0, last))

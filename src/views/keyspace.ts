@@ -1,6 +1,7 @@
 // Where a view lives in the database: everything of every view is under the sublevel `v` of the store's
 // database, one sublevel per view name, and inside it the view's own rows (`d`), its checkpoint (`c`)
 // and its failure records (`x`). Nothing here is shared with the log's sublevels.
+// A batch writer for any abstract-level database, not a way into the log: it lives in src/store/ because ingest shares it.
 import { RootBatcher } from '../store/root-batch.js'
 import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
 import { LogbookError } from '../errors.js'

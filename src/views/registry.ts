@@ -1,6 +1,6 @@
-// The views of one Logbook: registration by name, the wiring from the log's 'ready' and 'fork'
-// notifications to each view, and the list `logbook views` shows (including views found on disk that
-// this process does not define).
+// The views of one Logbook: registration by name, the wiring from the log's change notifications
+// (entries ready, fork proofs changed) to each view, and the list `logbook views` shows (including views
+// found on disk that this process does not define).
 import { LogbookError } from '../errors.js'
 import type { Logbook } from '../logbook.js'
 import { checkViewName, ViewKeyspace } from './keyspace.js'
@@ -10,12 +10,41 @@ import { statusOf, View } from './view.js'
 export class ViewRegistry {
   private readonly views = new Map<string, View<any>>()
   private closed = false
-  private readonly onReady = (): void => { for (const view of this.views.values()) view.wake() }
-  private readonly onFork = (): void => { for (const view of this.views.values()) view.forksChanged() }
+  /** Stops the notifications from the log. */
+  private readonly unsubscribe: () => void
+  /** While an import runs, fork news is held and told once at its end (one rebuild, not one per author). */
+  private holds = 0
+  private forkNewsHeld = false
 
   constructor (private readonly book: Logbook) {
-    book.on('ready', this.onReady)
-    book.on('fork', this.onFork)
+    this.unsubscribe = book.reader.subscribe({
+      ready: () => { for (const view of this.views.values()) view.wake() },
+      forksChanged: () => {
+        if (this.holds > 0) this.forkNewsHeld = true
+        else this.tellForks()
+      }
+    })
+  }
+
+  private tellForks (): void {
+    for (const view of this.views.values()) view.forksChanged()
+  }
+
+  /**
+   * Holds fork news until the returned function is called: forks found together (many forked authors in
+   * one import) then cost an excluding view one rebuild. Holds nest.
+   */
+  holdForkNews (): () => void {
+    this.holds++
+    let released = false
+    return () => {
+      if (released) return
+      released = true
+      if (--this.holds === 0 && this.forkNewsHeld) {
+        this.forkNewsHeld = false
+        this.tellForks()
+      }
+    }
   }
 
   use<Api> (name: string, definition: ViewDefinition<Api>): View<Api> {
@@ -49,7 +78,7 @@ export class ViewRegistry {
         out.push(await view.status())
       } else {
         const keyspace = new ViewKeyspace(db, name)
-        out.push(await statusOf(keyspace, await keyspace.checkpoint(), this.book.store.readyCount, false))
+        out.push(await statusOf(keyspace, await keyspace.checkpoint(), this.book.reader.readyCount, false))
       }
     }
     return out
@@ -57,8 +86,7 @@ export class ViewRegistry {
 
   async close (): Promise<void> {
     this.closed = true
-    this.book.off('ready', this.onReady)
-    this.book.off('fork', this.onFork)
+    this.unsubscribe()
     for (const view of this.views.values()) await view.close()
   }
 }

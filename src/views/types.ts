@@ -1,6 +1,7 @@
 // The shapes a view author works with: the entries a view is given, the transaction it writes through,
 // its definition, and what the runner reports about it. docs/VIEWS.md states the contract in prose.
-import type { LogEntry, Logbook } from '../logbook.js'
+import type { LogEntry } from '../log-entry.js'
+import type { Logbook } from '../logbook.js'
 
 /**
  * A ready entry as a view sees it: only what every store holding the entry agrees on. Deliberately absent:
@@ -28,7 +29,8 @@ export interface ViewTx {
 
 /**
  * What a view's query API is built from: read access to its own keyspace (committed state), a way to
- * wait until it has caught up, and the book (for helpers that append, such as the kv view's `put`).
+ * wait until it has caught up, and the book (for helpers that append, such as the kv view's `put`, and
+ * for reading the log through `book.reader`, as its `get` does to name each value's author).
  */
 export interface ViewContext {
   readonly name: string

@@ -1,5 +1,5 @@
 // A registered view: keeps its keyspace caught up with the log, in the background and exactly once.
-// Entries are read through the store's reader (which waits for the log's write-behind), applied in
+// Entries are read through the book's LogReader (which waits for the log's write-behind), applied in
 // batches, and each batch's writes are committed with the view's checkpoint in one atomic batch on the
 // root database, so a crash at any point resumes from the last checkpoint without loss or double
 // application. A changed version, a requested rebuild or (for views that exclude forked authors) a new
@@ -9,7 +9,7 @@ import { isIoFailure, LogbookError } from '../errors.js'
 import type { Logbook } from '../logbook.js'
 import { applyBatch } from './apply.js'
 import { viewDigest } from './digest.js'
-import { entryId, payloadBytes, readyPages, type ReadyEntry } from './entry.js'
+import { entryId, idAt, payloadBytes, readyPages, type ReadyEntry } from './entry.js'
 import { emptyCheckpoint, type Checkpoint, ViewKeyspace } from './keyspace.js'
 import { CommitQueue, type CommitGroup } from './commit-queue.js'
 import { WrittenKeys } from './written-keys.js'
@@ -105,7 +105,7 @@ export class View<Api = unknown> extends EventEmitter {
   /** Resolves once every entry that was ready at the call is applied (and any pending rebuild is done). */
   async ready (): Promise<void> {
     this.assertOpen()
-    const target = this.book.store.readyCount
+    const target = this.book.reader.readyCount
     const generation = this.rebuilding() ? this.generation + 1 : 0
     await this.waitFor(target, generation)
   }
@@ -113,7 +113,7 @@ export class View<Api = unknown> extends EventEmitter {
   /** Wipes the keyspace and replays the log; resolves once caught up with what was ready at the call. */
   async rebuild (): Promise<void> {
     this.assertOpen()
-    const target = this.book.store.readyCount
+    const target = this.book.reader.readyCount
     this.rebuildReason = 'requested'
     await this.waitFor(target, this.generation + 1)
   }
@@ -150,7 +150,7 @@ export class View<Api = unknown> extends EventEmitter {
 
   private needsWork (): boolean {
     if (this.closed || this.failure !== null || this.paused > 0) return false
-    return this.checkpoint === null || this.rebuildReason !== null || this.checkpoint.applied < this.book.store.readyCount
+    return this.checkpoint === null || this.rebuildReason !== null || this.checkpoint.applied < this.book.reader.readyCount
   }
 
   private kick (): void {
@@ -173,7 +173,7 @@ export class View<Api = unknown> extends EventEmitter {
     while (!this.closed && this.paused === 0) {
       if (this.rebuildReason !== null) {
         await this.wipe()
-      } else if ((this.checkpoint as Checkpoint).applied < this.book.store.readyCount) {
+      } else if ((this.checkpoint as Checkpoint).applied < this.book.reader.readyCount) {
         await this.catchUp()
       } else {
         break
@@ -195,7 +195,7 @@ export class View<Api = unknown> extends EventEmitter {
     if (stored === undefined) reason = 'new'
     else if (stored.clearing) reason = 'interrupted'
     else if (stored.version !== this.version || stored.forks !== this.forks) reason = 'version'
-    else if (stored.applied > 0 && await this.book.store.reader.idAt(stored.applied) !== stored.lastId) reason = 'log'
+    else if (stored.applied > 0 && await idAt(this.book.reader, stored.applied) !== stored.lastId) reason = 'log'
     else if (!this.excludesExactly(stored.excluded)) reason = 'forks'
     this.rebuildReason ??= reason
     this.excluded = new Set(checkpoint.excluded)
@@ -210,7 +210,7 @@ export class View<Api = unknown> extends EventEmitter {
   }
 
   private forkedAuthors (): string[] {
-    return [...this.book.store.state.forks.keys()].sort()
+    return this.book.reader.forkedAuthors()
   }
 
   private async wipe (): Promise<void> {
@@ -222,14 +222,14 @@ export class View<Api = unknown> extends EventEmitter {
     try {
       this.written = null
       await this.keyspace.wipe(fresh)
-      this.written = new WrittenKeys(this.book.store.readyCount)
+      this.written = new WrittenKeys(this.book.reader.readyCount)
       this.checkpoint = fresh
       this.excluded = new Set(excluded)
       this.generation++
     } finally {
       this.wiping = false
     }
-    this.rebuildTarget = this.book.store.readyCount
+    this.rebuildTarget = this.book.reader.readyCount
     this.notify('rebuild', { name: this.name, reason })
   }
 
@@ -240,7 +240,7 @@ export class View<Api = unknown> extends EventEmitter {
    */
   private async catchUp (): Promise<void> {
     const base = this.checkpoint as Checkpoint
-    const target = this.book.store.readyCount
+    const target = this.book.reader.readyCount
     let next = base.applied + 1
     let failures = base.failures
     let batch: ReadyEntry[] = []
@@ -265,7 +265,7 @@ export class View<Api = unknown> extends EventEmitter {
       bytes = 0
     }
     try {
-      reading: for await (const entries of readyPages(this.book.store.reader, next)) {
+      reading: for await (const entries of readyPages(this.book.reader, next)) {
         for (const entry of entries) {
           if (entry.localSeq !== next) throw new LogbookError('VERIFY_FAILED', `view ${this.name}: expected local seq ${next} from the reader, got ${entry.localSeq}`)
           next++
@@ -287,7 +287,7 @@ export class View<Api = unknown> extends EventEmitter {
     }
     if (next === base.applied + 1) {
       // Nothing was readable although the store counts more ready entries: stop rather than spin.
-      throw new LogbookError('VERIFY_FAILED', `view ${this.name}: the store counts ${this.book.store.readyCount} ready entries but none after local seq ${base.applied} could be read`)
+      throw new LogbookError('VERIFY_FAILED', `view ${this.name}: the store counts ${this.book.reader.readyCount} ready entries but none after local seq ${base.applied} could be read`)
     }
   }
 
@@ -365,7 +365,7 @@ export class View<Api = unknown> extends EventEmitter {
 
   async status (): Promise<ViewStatus> {
     const checkpoint = this.checkpoint ?? await this.keyspace.checkpoint()
-    return await statusOf(this.keyspace, checkpoint, this.book.store.readyCount, true)
+    return await statusOf(this.keyspace, checkpoint, this.book.reader.readyCount, true)
   }
 
   /** Stops after the batch in hand; later calls fail with LOGBOOK_NOT_OPEN. */

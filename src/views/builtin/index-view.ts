@@ -5,7 +5,7 @@
 // Row key: JSON of the field value ‖ NUL ‖ timestamp (16 digits) ‖ NUL ‖ id; the value is unused (0).
 // JSON text never holds a raw NUL, so one field value's rows are one contiguous range.
 import { LogbookError } from '../../errors.js'
-import type { LogEntry } from '../../logbook.js'
+import type { LogEntry } from '../../log-entry.js'
 import type { ForkPolicy, ViewContext, ViewDefinition, ViewEntry } from '../types.js'
 
 const SEPARATOR = '\u0000'

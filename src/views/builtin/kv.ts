@@ -9,8 +9,7 @@
 //
 // Row per key: a JSON array of [id, value], sorted by id. A query reads each value's author and seq from
 // the log by its id: rows stay small, which a rebuild writing a million of them feels.
-import { fromHex, toHex } from '../../entry/bytes.js'
-import { ID_BYTES, MAX_LINKS } from '../../entry/limits.js'
+import { MAX_LINKS } from '../../entry/limits.js'
 import { LogbookError } from '../../errors.js'
 import { checkJsonValue, type JsonValue } from '../../payload.js'
 import { viewKeyProblem } from '../tx.js'
@@ -102,12 +101,12 @@ export function quoteKey (key: string): string {
 }
 
 function kvApi (context: ViewContext): KvApi {
-  const forked = (author: string): boolean => context.book.store.state.forks.has(author)
+  const log = context.book.reader
   const kvValue = async (id: string, value: unknown): Promise<KvValue> => {
-    const entry = await context.book.store.reader.get(fromHex(id, ID_BYTES) as Uint8Array)
+    const entry = await log.entry(id)
     if (entry === undefined) throw new LogbookError('VERIFY_FAILED', `view ${context.name}: a row names entry ${id}, which the log does not have`)
-    const author = toHex(entry.author)
-    return { id, author, seq: entry.seq, value, deleted: value === null, forked: forked(author) }
+    const { author, seq } = entry
+    return { id, author, seq, value, deleted: value === null, forked: log.forkedAuthors().includes(author) }
   }
   const result = async (key: string, row: Row): Promise<KvResult | undefined> => {
     if (absent(row)) return undefined
