@@ -167,3 +167,25 @@ test('append links only to entries held in full: a made-up id that shares 16 byt
     await book.close()
   }
 })
+
+test('a copy of what is held is skipped unverified, but a copy carrying another signature is checked', async () => {
+  const book = await memoryBook()
+  try {
+    const run = buildSignedSegments(SPACE, a.publicKey, a.secretKey, 0, null, Array.from({ length: 40 }, (_, i) => jsonBody(`e${i}`, i)))[0]
+    assert.equal((await book.import(frameOf(run))).imported, 40)
+    // The same bytes again: known by their hash, counted as duplicates without being decoded.
+    const again = await book.import(frameOf(run))
+    assert.deepEqual([again.imported, again.duplicates, again.rejectedCount], [0, 40, 0])
+    // The same entries with the last signature forged: it differs from the one held, so it is verified.
+    const forged = { ...run, entries: run.entries.map((entry) => ({ ...entry })) }
+    const signature = Uint8Array.from(forged.entries[39].signature as Uint8Array)
+    signature[7] ^= 1
+    forged.entries[39].signature = signature
+    forged.encoded = undefined
+    const refused = await book.import(frameOf(forged))
+    assert.deepEqual(refused.rejected.map((problem) => problem.code), ['BAD_SIGNATURE'])
+    assert.deepEqual((await book.verify()).problems, [])
+  } finally {
+    await book.close()
+  }
+})

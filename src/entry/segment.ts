@@ -187,6 +187,17 @@ export function decodeSegmentBody (body: Uint8Array, options: { trusted?: boolea
  * the signature further on that no longer verifies.
  */
 export function authenticateSegment (segment: Segment, space: Uint8Array, statedIds?: ReadonlyArray<Uint8Array | null>): AuthenticatedSegment {
+  const identified = identifySegment(segment, space, statedIds)
+  verifySignatures(identified)
+  return identified
+}
+
+/**
+ * The part of authentication that needs no signature check: the space, the chain's shape, every id
+ * recomputed (and compared with ids a text line states). A store that already holds every entry with these
+ * very signatures need not verify them again; anything it would store must pass `verifySignatures` first.
+ */
+export function identifySegment (segment: Segment, space: Uint8Array, statedIds?: ReadonlyArray<Uint8Array | null>): AuthenticatedSegment {
   if (!equalBytes(segment.space, space)) throw new LogbookError('WRONG_SPACE', 'a segment belongs to another space')
   const last = segment.entries[segment.entries.length - 1]
   if (last === undefined) throw nonCanonical('a segment has no entries')
@@ -198,13 +209,18 @@ export function authenticateSegment (segment: Segment, space: Uint8Array, stated
       throw new LogbookError('ID_MISMATCH', `the entry at seq ${segment.firstSeq + i} states id ${toHex(stated)} but hashes to ${toHex(ids[i])}`)
     }
   })
+  return { ...segment, ids }
+}
+
+/** Every signature the segment carries verifies for its author (BAD_SIGNATURE otherwise). */
+export function verifySignatures (segment: AuthenticatedSegment): void {
+  const { ids } = segment
   for (let i = 0; i < ids.length; i++) {
     const signature = segment.entries[i].signature
     if (signature !== null && !verifyEntryId(signature, ids[i], segment.author)) {
       throw new LogbookError('BAD_SIGNATURE', `the signature on seq ${segment.firstSeq + i} does not verify for its author`)
     }
   }
-  return { ...segment, ids }
 }
 
 /** Splits bodies into runs that respect the segment limits (entries and encoded bytes). */

@@ -24,10 +24,19 @@ export function encodeFrame (body: Uint8Array): Uint8Array {
   return out
 }
 
-/** What the reader yields: a decoded segment, or a segment that was framed well but is invalid. */
+/**
+ * What the reader yields: a decoded segment, a segment that was framed well but is invalid, or one the
+ * reader was told is held already (`known`: its entry count), which it does not decode at all.
+ */
 export type FrameItem =
   | { offset: number, segment: Segment, statedIds?: Array<Uint8Array | null> }
   | { offset: number, rejected: LogbookError }
+  | { offset: number, known: number }
+
+export interface ReadOptions {
+  /** Says whether a segment body (exactly these bytes) is held already: its entry count, or null. */
+  known?: (body: Uint8Array) => Promise<number | null>
+}
 
 function isSpace (byte: number): boolean {
   return byte === 0x0a || byte === 0x0d || byte === 0x20 || byte === 0x09
@@ -101,7 +110,8 @@ function isExportLine (value: unknown): boolean {
  * throws CORRUPT_FRAME (with the offset) at the first frame that is damaged or cut short, after
  * everything before it was yielded.
  */
-export async function * readFrames (source: AsyncIterable<Uint8Array>): AsyncGenerator<FrameItem> {
+export async function * readFrames (source: AsyncIterable<Uint8Array>, options: ReadOptions = {}): AsyncGenerator<FrameItem> {
+  const known = options.known
   let buffer = new Uint8Array(0)
   let start = 0 // read position in buffer
   let base = 0 // stream offset of buffer[0]
@@ -157,6 +167,8 @@ export async function * readFrames (source: AsyncIterable<Uint8Array>): AsyncGen
       const stored = new DataView(buffer.buffer, buffer.byteOffset + start + 8 + length, 4).getUint32(0)
       if (crc32(body) !== stored) throw corrupt(offset, 'checksum mismatch')
       start += FRAME_OVERHEAD + length
+      const held = known === undefined ? null : await known(body)
+      if (held !== null) { yield { offset, known: held }; continue }
       try {
         yield { offset, segment: decodeSegmentBody(body) }
       } catch (err) {
@@ -189,7 +201,10 @@ export async function * readFrames (source: AsyncIterable<Uint8Array>): AsyncGen
         // Through the binary codec and back: one set of canonical checks for both forms.
         if (segment.entries.length > MAX_SEGMENT_ENTRIES) throw new LogbookError('SEGMENT_TOO_LARGE', `a segment of ${segment.entries.length} entries exceeds ${MAX_SEGMENT_ENTRIES}`)
         if (segment.entries.some((entry) => entry.links.length > MAX_LINKS)) throw new LogbookError('TOO_MANY_LINKS', `an entry has more than ${MAX_LINKS} links`)
-        yield { offset, segment: decodeSegmentBody(encodeSegmentBody(segment)), statedIds }
+        const body = encodeSegmentBody(segment)
+        const held = known === undefined || statedIds?.some((id) => id !== null) === true ? null : await known(body)
+        if (held !== null) { yield { offset, known: held }; continue }
+        yield { offset, segment: decodeSegmentBody(body), statedIds }
       } catch (err) {
         if (!(err instanceof LogbookError)) throw err
         yield { offset, rejected: err }

@@ -3,7 +3,7 @@
 // at its offset. Everything valid before it stays stored. An abort signal ends it after the segment
 // in hand, even while it waits for input.
 import { LogbookError } from '../errors.js'
-import { authenticateSegment } from '../entry/segment.js'
+import { identifySegment, verifySignatures } from '../entry/segment.js'
 import type { AuthenticatedSegment } from '../entry/types.js'
 import { emptyCounts } from '../store/ingest.js'
 import type { Store } from '../store/store.js'
@@ -100,14 +100,17 @@ export async function importStream (store: Store, source: AsyncIterable<Uint8Arr
   let entries = 0
   let inflight: Promise<void> | null = null
   try {
-    for await (const item of readFrames(counted(untilAborted(source, signal, onCut), (n) => { summary.bytes += n }))) {
+    const known = async (body: Uint8Array): Promise<number | null> => await store.ingestor.heldBody(body)
+    for await (const item of readFrames(counted(untilAborted(source, signal, onCut), (n) => { summary.bytes += n }), { known })) {
       if (signal?.aborted === true) { cut = true; break }
       summary.segments++
       if ('rejected' in item) { reject(item.offset, item.rejected); continue }
+      if ('known' in item) { counts.duplicates += item.known; entries += item.known; continue }
       let segment: AuthenticatedSegment
       try {
-        // Authenticate this segment while the previous one is being written.
-        segment = authenticateSegment(item.segment, store.space, item.statedIds)
+        // Identify this segment while the previous one is being written; its signatures are verified
+        // only if the store would keep anything of it.
+        segment = identifySegment(item.segment, store.space, item.statedIds)
       } catch (err) {
         if (!(err instanceof LogbookError)) throw err
         reject(item.offset, err)
@@ -118,10 +121,11 @@ export async function importStream (store: Store, source: AsyncIterable<Uint8Arr
       const offset = item.offset
       inflight = store.ingestor.exclusive(async () => {
         try {
-          await store.ingestor.ingest(segment, counts, options.sync)
+          await store.ingestor.ingest(segment, counts, options.sync, false, () => { verifySignatures(segment) })
         } catch (err) {
-          // What only the store can judge (a prev that is not the author's previous entry) is a rejection too.
-          if (!(err instanceof LogbookError) || err.code !== 'BAD_CHAIN') throw err
+          // What only the store can judge (a prev that is not the author's previous entry), and signatures
+          // checked only once the store would keep something, are rejections too.
+          if (!(err instanceof LogbookError) || (err.code !== 'BAD_CHAIN' && err.code !== 'BAD_SIGNATURE')) throw err
           reject(offset, err)
         }
       })

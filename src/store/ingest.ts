@@ -7,7 +7,9 @@
 // ready with it: an entry becomes ready together with the signature that authenticates it.
 // Ingest is serialized: memory state changes only after the batch that persists it has been written.
 import { LogbookError } from '../errors.js'
-import { toHex } from '../entry/bytes.js'
+import { equalBytes, toHex } from '../entry/bytes.js'
+import { sha256 } from '../crypto/index.js'
+import { MAX_SEGMENT_ENTRIES } from '../entry/limits.js'
 import type { AuthenticatedSegment, Segment } from '../entry/types.js'
 import { changeOps } from './changes.js'
 import { Commit, type ReadyRun } from './commit.js'
@@ -15,7 +17,7 @@ import { checkPlaced, noteReadyFork, recountMarker } from './fork-check.js'
 import { decodeCount, encodeCount, encodePending, WAIT, withSignature, placed, type PendingEntry, type Wait } from './pending.js'
 import { Lookups } from './lookups.js'
 import { join, readIdLocation, readU64, u64, type Layout, under } from './layout.js'
-import { pageBody, replacePageBody } from './page.js'
+import { bodyEntryCount, pageBody, replacePageBody } from './page.js'
 import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
 import type { StoreState } from './state.js'
 import type { Writer } from './writer.js'
@@ -55,6 +57,9 @@ export interface IngestListener {
   fork?: (author: string) => void
 }
 
+/** Segments of at least this many entries are remembered by the hash of their bytes once wholly ready. */
+const SEEN_MIN_ENTRIES = 16
+
 /** Entries a commit makes ready (or re-examines) before it is written and a new one begun (bounds memory). */
 const COMMIT_ENTRIES = 4096
 
@@ -82,14 +87,21 @@ export class Ingestor {
    * journal, which must not be journaled again. Throws BAD_CHAIN, storing nothing, when its first entry's
    * prev is stored and is not its author's previous entry.
    */
-  async ingest (segment: AuthenticatedSegment, counts: IngestCounts, sync = false, replay = false): Promise<void> {
+  async ingest (segment: AuthenticatedSegment, counts: IngestCounts, sync = false, replay = false, verify?: () => void): Promise<void> {
     const commit = new Commit(this.layout, this.state)
     const known = await this.recognise(segment, commit)
+    const { woken, differ } = await this.keepSignatures(segment, known, commit, counts)
+    const fresh = known.some((item) => item === null)
+    // Signatures are checked only when something would be kept: a copy of what is held, with the very
+    // signatures held, changes nothing (a re-import of an export costs no signature checks).
+    if (verify !== undefined && (fresh || differ || !commit.empty)) verify()
     counts.duplicates += known.filter((item) => item !== null).length
-    const woken = await this.keepSignatures(segment, known, commit, counts)
-    if (known.some((item) => item === null)) {
+    if (fresh) {
       await this.checkFirstPrev(segment, known, commit)
       await this.storeNew(segment, known, commit)
+    }
+    if (segment.entries.length >= SEEN_MIN_ENTRIES && !commit.empty && known.every((item, i) => (item !== null && 'ready' in item) || commit.readied.has(toHex(segment.ids[i])))) {
+      commit.ops.push({ type: 'put', sublevel: this.layout.seen, key: sha256(encodeSegmentBody(segment)), value: new Uint8Array(0) })
     }
     // Pending entries that waited only for a signature this segment brought.
     const changed: Uint8Array[] = []
@@ -100,6 +112,19 @@ export class Ingestor {
     const record = !replay && this.writer.journaling ? encodeSegmentBody(segment) : null
     await this.wake(commit, changed, counts, sync, record)
     await this.enforceQuota(commit.touchedAuthors(), counts, sync)
+  }
+
+  /** The entry count of a segment body (these very bytes) whose entries are all held ready, or null. */
+  async heldBody (body: Uint8Array): Promise<number | null> {
+    let count: number
+    try {
+      count = bodyEntryCount(body)
+    } catch {
+      return null // not even a header: the decoder will say what is wrong
+    }
+    if (count < SEEN_MIN_ENTRIES || count > MAX_SEGMENT_ENTRIES) return null
+    await this.writer.drained()
+    return (await this.layout.seen.get(sha256(body))) === undefined ? null : count
   }
 
   /** Finishes what a crash interrupted: dependents of entries that were made ready or stored. */
@@ -135,10 +160,14 @@ export class Ingestor {
 
   // ---- step 2: signatures this segment brings to entries stored without them ----
 
-  /** Adds them (page or pending row rewritten); returns pending entries a signature may make ready. */
-  private async keepSignatures (segment: AuthenticatedSegment, known: Known[], commit: Commit, counts: IngestCounts): Promise<Uint8Array[]> {
+  /**
+   * Adds them (page or pending row rewritten); returns pending entries a signature may make ready, and
+   * whether any signature differs from the one held (which must then be verified).
+   */
+  private async keepSignatures (segment: AuthenticatedSegment, known: Known[], commit: Commit, counts: IngestCounts): Promise<{ woken: Uint8Array[], differ: boolean }> {
     const byPage = new Map<number, Array<{ slot: number, signature: Uint8Array }>>()
     const woken: Uint8Array[] = []
+    let differ = false
     for (let i = 0; i < known.length; i++) {
       const item = known[i]
       const signature = segment.entries[i].signature
@@ -148,7 +177,9 @@ export class Ingestor {
         const list = byPage.get(pageKey) ?? []
         list.push({ slot, signature })
         byPage.set(pageKey, list)
-      } else if (item.entry.entry.signature === null) {
+      } else if (item.entry.entry.signature !== null) {
+        if (!equalBytes(item.entry.entry.signature, signature)) differ = true
+      } else {
         const body = withSignature(item.entry, signature)
         const entry = { ...item.entry, body, entry: { ...item.entry.entry, signature } }
         commit.rewritePending(entry, item.wait)
@@ -163,7 +194,11 @@ export class Ingestor {
       const page = decodeSegmentBody(pageBody(value), { trusted: true })
       let changed = false
       for (const { slot, signature } of signatures) {
-        if (page.entries[slot].signature !== null) continue
+        const held = page.entries[slot].signature
+        if (held !== null) {
+          if (!equalBytes(held, signature)) differ = true
+          continue
+        }
         page.entries[slot].signature = signature
         changed = true
         counts.signaturesAdded++
@@ -172,7 +207,7 @@ export class Ingestor {
       page.encoded = undefined // the stored bytes no longer match the entries
       if (changed) commit.ops.push({ type: 'put', sublevel: this.layout.pages, key: u64(pageKey), value: replacePageBody(value, encodeSegmentBody(page)) })
     }
-    return woken
+    return { woken, differ }
   }
 
   // ---- step 3: a first prev that is stored must be this author's previous entry ----

@@ -47,6 +47,8 @@ export interface Layout {
   forkSeqs: Sub
   /** changes: change number (u64) → what changed (changes.ts). */
   changes: Sub
+  /** seen: SHA-256 of a segment body whose entries are all ready with its signatures → (empty). Re-imports skip it unread. */
+  seen: Sub
 }
 
 export function openLayout (db: Db): Layout {
@@ -69,7 +71,8 @@ export function openLayout (db: Db): Layout {
     wakes: sub('z'),
     forks: sub('k'),
     forkSeqs: sub('j'),
-    changes: sub('c')
+    changes: sub('c'),
+    seen: sub('b')
   }
 }
 
