@@ -247,6 +247,7 @@ describe('hostile inputs, small', () => {
         assert.equal(summary.imported, atLimit)
         assert.equal(summary.rejectedCount, n - atLimit)
         assert.ok(summary.rejected.every((p) => p.code === 'INVALID_PAYLOAD'))
+        assert.equal(book.status().entries, atLimit)
       })
     })
 

@@ -97,7 +97,8 @@ export const HOSTILE_CASES: HostileCase[] = [
     id: 'all-pairs-conflict',
     title: 'An invalid chain dropped from a long forked feed',
     unit: 'feed entries',
-    baseN: 25_000,
+    // Large enough that the pairs compared (a page holds 16 entries) outweigh reading the pages.
+    baseN: 50_000,
     generate: g.allPairsConflict,
     procedure: 'import-tail',
     method: 'A store holding one author\'s feed of N entries (1,024 a segment); then a segment of that author at seq 2 whose prev is another author\'s entry, and that entry: the segment waits and forks the feed, then proves invalid and is dropped, and the fork marker is found again without it. Timed: the import of those two segments. The ingest figure is the whole stream, the feed included (a stranger can send it all).'

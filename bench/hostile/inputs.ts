@@ -35,7 +35,7 @@ export function cutFrame (chain: BuiltEntry[], from: number, to: number): Uint8A
 
 /** One frame per entry: each entry its own signed segment (the entries must all be signed). */
 export function singleFrames (chain: BuiltEntry[]): Uint8Array[] {
-  return chain.map((entry, i) => cutFrame(chain, i, i + 1))
+  return chain.map((_, i) => cutFrame(chain, i, i + 1))
 }
 
 /** One signed single-entry segment at seq 1 of `who`. */
