@@ -79,8 +79,8 @@ export interface CaseResult {
   extra: Record<string, unknown>
 }
 
-/** Print the result line and exit once stdout has flushed. */
-export function report (r: CaseResult): void {
+/** Print the result line (a CaseResult unless told otherwise) and exit once stdout has flushed. */
+export function report<T extends object = CaseResult> (r: T): void {
   process.stdout.write(RESULT_PREFIX + JSON.stringify(r) + '\n', () => process.exit(0))
 }
 

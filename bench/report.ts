@@ -4,6 +4,7 @@ import { cpus, totalmem, type, release, arch } from 'node:os'
 import { join } from 'node:path'
 import type { CaseResult } from './measure.js'
 import type { CaseReport, Environment, Results, System, SystemCase } from './types.js'
+import { renderHostile } from './hostile/markdown.js'
 
 function pkgVersion (file: string): string {
   try {
@@ -127,6 +128,7 @@ export function renderMarkdown (r: Results, chartPath: string): string {
   L.push('|---|---|---|---|')
   for (const t of r.targets) L.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.pass === null ? 'n/a' : t.pass ? '**pass**' : '**FAIL**'} |`)
   L.push('')
+  if (r.hostile !== null) L.push(...renderHostile(r.hostile))
   L.push('## Chart')
   L.push('')
   L.push(`![Median entries/s per case, logbook vs hypercore (log scale)](${chartPath})`)

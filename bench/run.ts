@@ -4,7 +4,10 @@
 //   node dist/bench/run.js --quick     small sizes to check the harness (writes bench/out/ only)
 //
 // Flags: --runs N  --quick  --batched N  --batch N  --single N  --disk-batched N  --import N
-//        --view-rebuild N  --cli-lines N  --systems logbook,hypercore  --cases batched,single,disk-batched,import,view-rebuild  --timeout SECONDS
+//        --view-rebuild N  --cli-lines N  --systems logbook,hypercore  --timeout SECONDS
+//        --cases batched,single,disk-batched,import,view-rebuild,cli-lines,hostile (hostile: every hostile
+//        input; hostile:ID one of them)  --hostile-timeout SECONDS (per hostile run; default 60)
+// The hostile inputs run once each, at their base N and 8N (bench/hostile/; `npm run drill:hostile` runs all sizes).
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,6 +17,9 @@ import { caseScript, runChild, type RunOutcome } from './spawn.js'
 import { environment, renderMarkdown } from './report.js'
 import { renderChart } from './chart.js'
 import { evaluateTargets } from './targets.js'
+import { HOSTILE_CASES, hostileCase } from './hostile/cases.js'
+import { runHostileCase } from './hostile/suite.js'
+import type { HostileCaseReport, HostileResults } from './hostile/types.js'
 import { SYSTEMS, type CaseId, type CaseReport, type Medians, type Results, type RunRecord, type Sizes, type System, type SystemCase } from './types.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -24,17 +30,24 @@ interface Options {
   sizes: Sizes
   systems: System[]
   cases: CaseId[]
+  /** Ids of the hostile inputs to run. */
+  hostile: string[]
   timeoutMs: number
+  hostileTimeoutMs: number
 }
 
 const DEFAULT_SIZES: Sizes = { batched: 200_000, batch: 1000, single: 20_000, diskBatched: 100_000, import: 1_000_000, viewRebuild: 1_000_000, cliLines: 100_000 }
 const QUICK_SIZES: Sizes = { batched: 10_000, batch: 1000, single: 1000, diskBatched: 5000, import: 20_000, viewRebuild: 20_000, cliLines: 10_000 }
 const ALL_CASES: CaseId[] = ['batched', 'single', 'disk-batched', 'import', 'view-rebuild', 'cli-lines']
+/** The sizes of a hostile input the benchmark runs: its base N and 8N (the ratio of their time per unit is its target). */
+const HOSTILE_FACTORS = [1, 8]
+/** A quick run divides each hostile input's base N by this. */
+const HOSTILE_QUICK_DIVISOR = 16
 
 function parseOptions (argv: string[]): Options {
   const quick = argv.includes('--quick')
   const sizes = { ...(quick ? QUICK_SIZES : DEFAULT_SIZES) }
-  const o: Options = { runs: 5, quick, sizes, systems: [...SYSTEMS], cases: [...ALL_CASES], timeoutMs: 30 * 60_000 }
+  const o: Options = { runs: 5, quick, sizes, systems: [...SYSTEMS], cases: [...ALL_CASES], hostile: HOSTILE_CASES.map(c => c.id), timeoutMs: 30 * 60_000, hostileTimeoutMs: (quick ? 20 : 60) * 1000 }
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v)
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`)
@@ -53,16 +66,22 @@ function parseOptions (argv: string[]): Options {
       case '--view-rebuild': sizes.viewRebuild = int(a, argv[++i]); break
       case '--cli-lines': sizes.cliLines = int(a, argv[++i]); break
       case '--timeout': o.timeoutMs = int(a, argv[++i]) * 1000; break
+      case '--hostile-timeout': o.hostileTimeoutMs = int(a, argv[++i]) * 1000; break
       case '--systems': o.systems = (argv[++i] ?? '').split(',').map(s => {
         if (s !== 'logbook' && s !== 'hypercore') throw new Error('unknown system ' + s)
         return s
       }); break
-      case '--cases': o.cases = (argv[++i] ?? '').split(',').map(c => {
-        if (!(ALL_CASES as string[]).includes(c)) throw new Error('unknown case ' + c)
-        return c as CaseId
-      }); break
+      case '--cases': {
+        const names = (argv[++i] ?? '').split(',')
+        o.hostile = names.flatMap(c => c === 'hostile' ? HOSTILE_CASES.map(h => h.id) : c.startsWith('hostile:') ? [hostileCase(c.slice('hostile:'.length)).id] : [])
+        o.cases = names.filter(c => c !== 'hostile' && !c.startsWith('hostile:')).map(c => {
+          if (!(ALL_CASES as string[]).includes(c)) throw new Error('unknown case ' + c)
+          return c as CaseId
+        })
+        break
+      }
       case '--help':
-        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --view-rebuild N --cli-lines N --systems a,b --cases a,b --timeout S\n')
+        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --view-rebuild N --cli-lines N --systems a,b --cases a,b[,hostile|,hostile:ID] --timeout S --hostile-timeout S\n')
         process.exit(0)
       default: throw new Error('unknown flag ' + a)
     }
@@ -107,6 +126,7 @@ async function main (): Promise<void> {
   const env = environment(ROOT)
   const cases: CaseReport[] = []
   let importSetup: Results['importSetup'] = null
+  let hostile: HostileResults | null = null
   let seq = 0
 
   /** One timed run of one system in a fresh directory that is removed afterwards. */
@@ -236,11 +256,21 @@ async function main (): Promise<void> {
       }
       finish(rep)
     }
+    if (o.hostile.length > 0 && o.systems.includes('logbook')) {
+      const reports: HostileCaseReport[] = []
+      for (const id of o.hostile) {
+        const c = hostileCase(id)
+        log(`case hostile:${id}: ${c.title}`)
+        const base = o.quick ? Math.max(1, Math.ceil(c.baseN / HOSTILE_QUICK_DIVISOR)) : c.baseN
+        reports.push(await runHostileCase(c, { base, factors: HOSTILE_FACTORS, timeoutMs: o.hostileTimeoutMs, tmpRoot, log }))
+      }
+      hostile = { factors: HOSTILE_FACTORS, timeoutSeconds: o.hostileTimeoutMs / 1000, cases: reports }
+    }
   } finally {
     cleanup()
   }
 
-  const results: Results = { quick: o.quick, runs: o.runs, sizes, env, importSetup, cases, targets: [] }
+  const results: Results = { quick: o.quick, runs: o.runs, sizes, env, importSetup, cases, hostile, targets: [] }
   results.targets = evaluateTargets(results)
 
   const outDir = join(ROOT, 'bench', 'out')

@@ -3,14 +3,15 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { RESULT_PREFIX, type CaseResult } from './measure.js'
 
-export type RunOutcome = { ok: true, result: CaseResult } | { ok: false, error: string }
+export type RunOutcome<T = CaseResult> = { ok: true, result: T } | { ok: false, error: string, timedOut?: boolean }
 
 /** Path of a compiled case script next to this file (dist/bench/cases/NAME.js). */
 export function caseScript (name: string): string {
   return fileURLToPath(new URL(`./cases/${name}.js`, import.meta.url))
 }
 
-export function runChild (script: string, args: string[], timeoutMs: number): Promise<RunOutcome> {
+/** Runs `script` with `args`; its result is the JSON of its RESULT_PREFIX line (a CaseResult unless told otherwise). */
+export function runChild<T = CaseResult> (script: string, args: string[], timeoutMs: number): Promise<RunOutcome<T>> {
   return new Promise(resolve => {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -31,7 +32,7 @@ export function runChild (script: string, args: string[], timeoutMs: number): Pr
       const line = stdout.split('\n').find(l => l.startsWith(RESULT_PREFIX))
       if (code === 0 && line !== undefined) {
         try {
-          resolve({ ok: true, result: JSON.parse(line.slice(RESULT_PREFIX.length)) as CaseResult })
+          resolve({ ok: true, result: JSON.parse(line.slice(RESULT_PREFIX.length)) as T })
           return
         } catch (err) {
           resolve({ ok: false, error: 'bad result JSON: ' + String(err) })
@@ -40,7 +41,7 @@ export function runChild (script: string, args: string[], timeoutMs: number): Pr
       }
       const why = timedOut ? `timed out after ${timeoutMs / 1000}s` : `exit code ${code}${signal ? ' signal ' + signal : ''}`
       const tail = stderr.trim().split('\n').slice(-8).join('\n')
-      resolve({ ok: false, error: `${why}${tail ? ': ' + tail : ''}` })
+      resolve({ ok: false, error: `${why}${tail ? ': ' + tail : ''}`, timedOut })
     })
   })
 }

@@ -1,5 +1,7 @@
 // The project's performance targets, checked against the medians.
 import type { CaseId, CaseReport, Results, TargetCheck } from './types.js'
+import { MAX_UNIT_TIME_RATIO, MIN_NORMAL_SHARE } from './hostile/suite.js'
+import type { HostileResults } from './hostile/types.js'
 
 export const IMPORT_MIN_ENTRIES_PER_SEC = 150_000
 export const IMPORT_MAX_RSS_MB = 300
@@ -56,6 +58,23 @@ function rssCheck (name: string, m: Median | null, maxMB: number): TargetCheck {
   }
 }
 
+/** One target per hostile input: its time per unit stays flat from N to the largest size, and it ingests near a normal import's rate. */
+function hostileTargets (h: HostileResults): TargetCheck[] {
+  const top = `${h.factors[h.factors.length - 1]}N`
+  return h.cases.map(c => {
+    const last = c.sizes[c.sizes.length - 1]
+    const unfinished = c.sizes.find(s => s.status !== 'ok')
+    return {
+      name: `Hostile input: ${c.title}`,
+      target: `time per unit at ${top} ≤ ${MAX_UNIT_TIME_RATIO}× at N; ingest ≥ ${MIN_NORMAL_SHARE * 100}% of a normal import's bytes/s`,
+      measured: c.ratio === null || c.share === null
+        ? `${unfinished?.status ?? last?.status ?? 'missing'} at ${unfinished?.factor ?? last?.factor ?? '?'}N`
+        : `${c.ratio.toFixed(2)}×, ${(c.share * 100).toFixed(0)}%`,
+      pass: c.ratioPass && c.sharePass
+    }
+  })
+}
+
 export function evaluateTargets (r: Results): TargetCheck[] {
   const out: TargetCheck[] = []
   out.push(ratioCheck(find(r, 'batched'), 'Batched append throughput', BATCHED_MIN_RATIO))
@@ -93,5 +112,6 @@ export function evaluateTargets (r: Results): TargetCheck[] {
     measured: cli?.ratio === null || cli?.ratio === undefined ? 'missing' : `${cli.ratio.toFixed(2)}×`,
     pass: cli?.ratio === null || cli?.ratio === undefined ? null : cli.ratio >= CLI_LINES_MIN_RATIO
   })
+  if (r.hostile !== null) out.push(...hostileTargets(r.hostile))
   return out
 }

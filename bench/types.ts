@@ -1,5 +1,6 @@
 // Shape of bench/out/results.json.
 import type { CaseResult } from './measure.js'
+import type { HostileResults } from './hostile/types.js'
 
 export type System = 'logbook' | 'hypercore'
 export const SYSTEMS: System[] = ['logbook', 'hypercore']
@@ -75,5 +76,7 @@ export interface Results {
   env: Environment
   importSetup: { ok: boolean, error?: string, result?: CaseResult } | null
   cases: CaseReport[]
+  /** The hostile inputs (bench/hostile/), when they were run. */
+  hostile: HostileResults | null
   targets: TargetCheck[]
 }

@@ -34,6 +34,16 @@ export function identity (n: number): Identity {
   return id
 }
 
+/**
+ * Identity number `i` of any count (0 ≤ i < 2^32), for inputs with many authors: the same key pair in
+ * every run, and never one of `identity(n)`'s.
+ */
+export function numberedIdentity (i: number): Identity {
+  const seed = new Uint8Array(32).fill(0xb0)
+  new DataView(seed.buffer).setUint32(0, i)
+  return Identity.fromSeed(seed)
+}
+
 export async function memoryBook (options: { identity?: Identity, spaceKey?: Uint8Array } = {}): Promise<Logbook> {
   return await Logbook.create({ db: new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' } as any), spaceKey: options.spaceKey ?? SPACE_KEY, identity: options.identity ?? identity(200) })
 }
@@ -50,6 +60,11 @@ export interface BuiltEntry extends SegmentEntry {
 
 export function jsonBody (value: unknown, timestamp: number, links: Uint8Array[] = []): EntryBody {
   return { timestamp, links: [...links].sort(compareBytes), kind: PAYLOAD_JSON, payload: encoder.encode(JSON.stringify(value)) }
+}
+
+/** A JSON payload given as its text (for texts JSON.stringify could not write, such as very deep nesting). */
+export function jsonTextBody (text: string, timestamp: number, links: Uint8Array[] = []): EntryBody {
+  return { timestamp, links: [...links].sort(compareBytes), kind: PAYLOAD_JSON, payload: encoder.encode(text) }
 }
 
 export function binaryBody (bytes: Uint8Array, timestamp: number, links: Uint8Array[] = []): EntryBody {
