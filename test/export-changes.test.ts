@@ -59,7 +59,9 @@ test('a full export plus increments restores the store exactly, later signatures
     const stuck = buildChain(SPACE, waiter, 2, waiting[1].id, [jsonBody('w3', 6), jsonBody('w4', 7, [filled(0x99)])], () => false)
     await source.import(frameOf(segmentOf(SPACE, stuck)))
     const third = await exportFrom(source, second.cursor)
-    const fourth = third
+    await source.import(frameOf(segmentOf(SPACE, buildChain(SPACE, waiter, 2, waiting[1].id, [jsonBody('w3', 6), jsonBody('w4', 7, [filled(0x99)])]))))
+    const fourth = await exportFrom(source, third.cursor)
+    assert.ok(fourth.bytes.byteLength > 0, 'the signature added to a pending entry is sent')
     for (const increment of [second, third, fourth]) await backup.import(increment.bytes)
     assert.ok(await fullState(backup) === await fullState(source), 'after every increment')
     assert.equal(source.status().forks.length, 1)

@@ -6,7 +6,7 @@ import type { Segment } from '../entry/types.js'
 import type { Change } from './changes.js'
 import { PAGE_ENTRIES, feedKey, idLocations, join, tipValue, u64, type Layout } from './layout.js'
 import { encodePage } from './page.js'
-import { byAuthorKey, bySeqKey, encodeWait, type PendingEntry, type Wait } from './pending.js'
+import { byAuthorKey, bySeqKey, encodeWait, quotaBytes, type PendingEntry, type Wait } from './pending.js'
 import type { ForkMarker, StoreState } from './state.js'
 import type { BatchOp } from './writer.js'
 
@@ -205,7 +205,7 @@ export class Commit {
     return out
   }
 
-  /** Authors this commit stored pending entries of (the quota looks at them). */
+  /** Authors whose pending entries this commit stored or enlarged (the quota looks at them). */
   touchedAuthors (): Uint8Array[] {
     return [...this.touched.values()]
   }
@@ -225,7 +225,7 @@ export class Commit {
     this.pending.set(toHex(entry.id), { entry, wait })
   }
 
-  /** A pending entry's stored bytes change (a signature was added). */
+  /** A pending entry's stored bytes change (a signature was added; the quota counts it as before). */
   rewritePending (entry: PendingEntry, wait: Wait): void {
     this.ops.push({ type: 'put', sublevel: this.layout.pending, key: entry.id, value: entry.body })
     this.pending.set(toHex(entry.id), { entry, wait })
@@ -286,7 +286,7 @@ export class Commit {
     const hex = toHex(entry.author)
     const count = this.countDelta.get(hex) ?? { entries: 0, bytes: 0 }
     count.entries += sign
-    count.bytes += sign * entry.body.byteLength
+    count.bytes += sign * quotaBytes(entry)
     this.countDelta.set(hex, count)
   }
 

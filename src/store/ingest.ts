@@ -14,7 +14,7 @@ import type { AuthenticatedSegment, Segment } from '../entry/types.js'
 import { changeOps } from './changes.js'
 import { Commit, type ReadyRun } from './commit.js'
 import { checkPlaced, noteReadyFork, recountMarker } from './fork-check.js'
-import { decodeCount, encodeCount, encodePending, WAIT, withSignature, placed, type PendingEntry, type Wait } from './pending.js'
+import { decodeCount, encodeCount, encodePending, quotaBytes, WAIT, withSignature, placed, type PendingEntry, type Wait } from './pending.js'
 import { Lookups } from './lookups.js'
 import { join, readIdLocation, readU64, u64, type Layout, under } from './layout.js'
 import { bodyEntryCount, pageBody, replacePageBody } from './page.js'
@@ -520,7 +520,7 @@ export class Ingestor {
         if (item === undefined) continue
         commit.removePending(item.entry, item.wait)
         commit.noteEviction(item.entry.author)
-        return item.entry.body.byteLength
+        return quotaBytes(item.entry)
       }
       return 0
     } finally {

@@ -72,6 +72,14 @@ export function placed (kind: WaitKind): boolean {
   return kind !== WAIT.orphan
 }
 
+/**
+ * The bytes a pending entry counts against the quota: its row without a signature, so an entry counts the
+ * same whichever copies of it arrived, and the entries a quota keeps do not depend on their order.
+ */
+export function quotaBytes (entry: PendingEntry): number {
+  return entry.body.byteLength - (entry.entry.signature === null ? 0 : 64)
+}
+
 /** Per-author (and total) pending counts: entries ‖ bytes. */
 export interface PendingCount {
   entries: number
