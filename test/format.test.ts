@@ -10,6 +10,9 @@ import { encodeFrame, readFrames } from '../src/io/frames.js'
 import { segmentFromJson, segmentToJson } from '../src/io/json-segment.js'
 import { entryIdInput } from '../src/entry/entry-id.js'
 import { formatVectors } from './vectors/generate-format-vectors.js'
+import { decodeChange } from '../src/store/changes.js'
+import { readU64 } from '../src/store/layout.js'
+import { WAIT, decodePending, decodeWait } from '../src/store/pending.js'
 
 interface Vectors {
   spaceKey: string
@@ -82,4 +85,18 @@ test('frames of both forms read back from one mixed stream, in any chunking', as
     }
     assert.deepEqual(seen, [vectors.segments[0].body, vectors.segments[1].body, vectors.segments[1].body, vectors.segments[0].body])
   }
+})
+
+test('store format 2 rows decode as FORMAT.md says', () => {
+  const store = (vectors as unknown as { store: { pending: { key: string, value: string }, pendingByAuthor: { value: string }, changes: Array<{ key: string, value: string }>, cursor: string } }).store
+  const pending = decodePending(hex(store.pending.key), hex(store.pending.value))
+  assert.equal(pending.seq, 4)
+  assert.equal(toHex(pending.author), vectors.author)
+  assert.equal(toHex(pending.prev as Uint8Array), vectors.segments[1].entries[1].id)
+  assert.equal(toHex(pending.entry.signature as Uint8Array), vectors.segments[1].entries[2].signature)
+  const wait = decodeWait(hex(store.pendingByAuthor.value))
+  assert.deepEqual([wait.kind, toHex(wait.on as Uint8Array)], [WAIT.link, '77'.repeat(32)])
+  assert.deepEqual(store.changes.map((row) => readU64(hex(row.key))), [42, 43, 44, 45, 46])
+  assert.deepEqual(store.changes.map((row) => decodeChange(hex(row.value)).kind), ['ready', 'signed', 'pending', 'unpending', 'fork'])
+  assert.equal(store.cursor, '00112233445566778899aabbccddeeff:46')
 })
