@@ -422,7 +422,7 @@ export class Logbook extends EventEmitter {
         'appending would deepen the fork')
     }
     const [tipHex, tipSeq] = tips[0] ?? [null, 0]
-    const upTo = await this.#store.reader.pendingAbove(this.identity.publicKey, tipSeq)
+    const upTo = this.#store.state.pending.entries === 0 ? 0 : await this.#store.reader.pendingAbove(this.identity.publicKey, tipSeq)
     if (upTo > 0) {
       throw new LogbookError('BEHIND_OWN_HEAD', `this store holds entries of identity ${author} up to seq ${upTo} that it cannot place after its own seq ${tipSeq}; ` +
         'appending would fork the feed')

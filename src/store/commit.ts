@@ -30,10 +30,12 @@ export class Commit {
   readonly changes: Change[] = []
   /** Local seq the next ready entry gets. */
   nextLocalSeq: number
-  /** Ids made ready by this commit (hex) → their author (hex) and seq. */
-  readonly readied = new Map<string, { author: string, seq: number }>()
-  /** Ready ids in the order they became ready. */
-  readonly readiedInOrder: Uint8Array[] = []
+  /** Ready ids in the order they became ready, with their author (hex) and seq. */
+  private readonly readiedInOrder: Array<{ id: Uint8Array, author: string, seq: number }> = []
+  /** The same by id (hex) and by (author, seq), built only when asked (the plain import path never asks). */
+  private readiedById = new Map<string, { author: string, seq: number }>()
+  private readonly readiedBySeq = new Map<string, Uint8Array[]>()
+  private readiedIndexed = 0
   /** Pending rows this commit wrote, changed or removed (hex id). */
   readonly pending = new Map<string, PendingOverlay>()
   /** Counter deltas: awaited ids and per-author pending counts, resolved against the stored values at write time. */
@@ -111,6 +113,31 @@ export class Commit {
 
   // ---- ready entries ----
 
+  private indexReadied (): void {
+    for (; this.readiedIndexed < this.readiedInOrder.length; this.readiedIndexed++) {
+      const { id, author, seq } = this.readiedInOrder[this.readiedIndexed]
+      this.readiedById.set(toHex(id), { author, seq })
+      const key = `${author}:${seq}`
+      const list = this.readiedBySeq.get(key)
+      if (list === undefined) this.readiedBySeq.set(key, [id])
+      else list.push(id)
+    }
+  }
+
+  /** The author (hex) and seq of an entry this commit made ready, or undefined. */
+  readiedPlace (idHex: string): { author: string, seq: number } | undefined {
+    if (this.readiedInOrder.length === 0) return undefined
+    this.indexReadied()
+    return this.readiedById.get(idHex)
+  }
+
+  /** Entries of `author` (hex) at `seq` this commit made ready. */
+  readiedAt (author: string, seq: number): Uint8Array[] {
+    if (this.readiedInOrder.length === 0) return []
+    this.indexReadied()
+    return this.readiedBySeq.get(`${author}:${seq}`) ?? []
+  }
+
   /**
    * Pages, id rows and feed rows for a run of consecutive entries of one author, and the tips and DAG heads
    * it moves: the run's last entry replaces its prev as a feed head, and stops its links being DAG heads.
@@ -132,8 +159,7 @@ export class Commit {
       this.changes.push({ kind: 'ready', pageKey })
     }
     for (let j = from; j < to; j++) {
-      this.readied.set(toHex(ids[j]), { author: authorHex, seq: segment.firstSeq + j })
-      this.readiedInOrder.push(ids[j])
+      this.readiedInOrder.push({ id: ids[j], author: authorHex, seq: segment.firstSeq + j })
       this.unasked.push(ids[j])
     }
     this.nextLocalSeq = start + (to - from)

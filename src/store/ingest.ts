@@ -96,12 +96,15 @@ export class Ingestor {
     // signatures held, changes nothing (a re-import of an export costs no signature checks).
     if (verify !== undefined && (fresh || differ || !commit.empty)) verify()
     counts.duplicates += known.filter((item) => item !== null).length
+    let readyNew = 0
     if (fresh) {
       await this.checkFirstPrev(segment, known, commit)
-      await this.storeNew(segment, known, commit)
+      readyNew = await this.storeNew(segment, known, commit)
     }
-    if (segment.entries.length >= SEEN_MIN_ENTRIES && !commit.empty && known.every((item, i) => (item !== null && 'ready' in item) || commit.readied.has(toHex(segment.ids[i])))) {
-      commit.ops.push({ type: 'put', sublevel: this.layout.seen, key: sha256(encodeSegmentBody(segment)), value: new Uint8Array(0) })
+    // Wholly ready now: remembered by the hash of its bytes, so the same bytes again are skipped unread.
+    const newCount = known.filter((item) => item === null).length
+    if (segment.entries.length >= SEEN_MIN_ENTRIES && !commit.empty && readyNew === newCount && known.every((item) => item === null || 'ready' in item)) {
+      commit.ops.push({ type: 'put', sublevel: this.layout.seen, key: bodyDigest(encodeSegmentBody(segment)), value: new Uint8Array(0) })
     }
     // Pending entries that waited only for a signature this segment brought.
     const changed: Uint8Array[] = []
@@ -123,8 +126,8 @@ export class Ingestor {
       return null // not even a header: the decoder will say what is wrong
     }
     if (count < SEEN_MIN_ENTRIES || count > MAX_SEGMENT_ENTRIES) return null
-    await this.writer.drained()
-    return (await this.layout.seen.get(sha256(body))) === undefined ? null : count
+    // No wait for writes still being applied: a row not there yet only means the slower path.
+    return (await this.layout.seen.get(bodyDigest(body))) === undefined ? null : count
   }
 
   /** Finishes what a crash interrupted: dependents of entries that were made ready or stored. */
@@ -215,6 +218,8 @@ export class Ingestor {
   private async checkFirstPrev (segment: AuthenticatedSegment, known: Known[], commit: Commit): Promise<void> {
     const { firstPrev, firstSeq, author } = segment
     if (firstPrev === null || known[0] !== null) return
+    // The author's feed head at the seq before: its place is known without a read (every append).
+    if (commit.tipSeq(toHex(author), toHex(firstPrev)) === firstSeq - 1) return
     const place = await this.placeOf(firstPrev, commit)
     if (place !== undefined && (toHex(place.author) !== toHex(author) || place.seq !== firstSeq - 1)) {
       throw new LogbookError('BAD_CHAIN', `seq ${firstSeq} names as its prev an entry that is not this author's seq ${firstSeq - 1}`)
@@ -231,13 +236,14 @@ export class Ingestor {
 
   // ---- step 4: the new entries: ready ones into pages, the rest into the pending area ----
 
-  private async storeNew (segment: AuthenticatedSegment, known: Known[], commit: Commit): Promise<void> {
+  /** Returns how many of the segment's new entries became ready. */
+  private async storeNew (segment: AuthenticatedSegment, known: Known[], commit: Commit): Promise<number> {
     const { entries, ids, author, firstSeq, firstPrev } = segment
     const n = entries.length
     const authorHex = toHex(author)
     // Links of the new entries that are not among the segment's own ids, looked up at once.
     const own = new Map<string, number>()
-    ids.forEach((id, i) => own.set(toHex(id), i))
+    if (entries.some((entry) => entry.links.length > 0)) ids.forEach((id, i) => own.set(toHex(id), i))
     const outside: Uint8Array[] = []
     for (let i = 0; i < n; i++) {
       if (known[i] !== null) continue
@@ -247,8 +253,8 @@ export class Ingestor {
     const readyFlags = await this.lookups.areReady(outside, commit)
     outside.forEach((link, i) => { if (readyFlags[i]) readyOutside.add(toHex(link)) })
 
-    // Walk the segment in order, keeping the state of each entry's prev.
-    let prevState = await this.stateOf(firstPrev, commit)
+    // Walk the segment in order, keeping the state of each entry's prev (a feed head is ready: no read).
+    let prevState = firstPrev !== null && commit.tipSeq(authorHex, toHex(firstPrev)) !== undefined ? 'ready' : await this.stateOf(firstPrev, commit)
     let run: number[] = [] // new entries whose dependencies are ready, waiting for a signature
     let runAfterDeps = false // the entry before the run waits only for a signature itself
     const readyInSegment = new Set<number>()
@@ -298,6 +304,7 @@ export class Ingestor {
       prevState = 'ready'
     }
     for (const j of run) await this.storePending(segment, j, { kind: WAIT.signature, on: null }, commit)
+    return readyInSegment.size
   }
 
   /** The state of a possible prev: 'ready' also for none (seq 1); 'deps' when it waits only for a signature. */
@@ -593,6 +600,15 @@ function stateOfWait (wait: Wait): PrevState {
   if (wait.kind === WAIT.signature) return 'deps'
   if (wait.kind === WAIT.orphan) return 'orphan'
   return 'waiting'
+}
+
+/** Digests of segment bodies, kept with the bytes: an import hashes a body once to ask and once to remember. */
+const digests = new WeakMap<Uint8Array, Uint8Array>()
+
+function bodyDigest (body: Uint8Array): Uint8Array {
+  let digest = digests.get(body)
+  if (digest === undefined) { digest = sha256(body); digests.set(body, digest) }
+  return digest
 }
 
 /** Entry `i` of a segment as a pending entry. */

@@ -22,7 +22,7 @@ export class Lookups {
     const out: boolean[] = new Array(ids.length).fill(false)
     const ask: number[] = []
     for (let i = 0; i < ids.length; i++) {
-      if (commit.readied.has(toHex(ids[i]))) out[i] = true
+      if (commit.readiedPlace(toHex(ids[i])) !== undefined) out[i] = true
       else ask.push(i)
     }
     if (ask.length > 0) {
@@ -39,7 +39,7 @@ export class Lookups {
 
   /** A ready entry's author and seq, or undefined when it is not ready. */
   async readyPlace (id: Uint8Array, commit: Commit): Promise<Place | undefined> {
-    const made = commit.readied.get(toHex(id))
+    const made = commit.readiedPlace(toHex(id))
     if (made !== undefined) return { author: Buffer.from(made.author, 'hex'), seq: made.seq }
     await this.writer.drained()
     const location = await this.layout.ids.get(id)
@@ -95,9 +95,7 @@ export class Lookups {
   async readyIdsAt (author: Uint8Array, seq: number, except: Uint8Array | null, limit: number, commit: Commit): Promise<Uint8Array[]> {
     const out: Uint8Array[] = []
     const exceptHex = except === null ? null : toHex(except)
-    for (const [idHex, made] of commit.readied) {
-      if (made.seq === seq && made.author === toHex(author) && idHex !== exceptHex) out.push(Buffer.from(idHex, 'hex'))
-    }
+    for (const id of commit.readiedAt(toHex(author), seq)) if (toHex(id) !== exceptHex) out.push(id)
     if (out.length >= limit) return out.slice(0, limit)
     await this.writer.drained()
     const rows = this.layout.feeds.iterator({ gte: join(author, u64(seq)), lte: join(author, u64(Math.min(seq + PAGE_ENTRIES - 1, Number.MAX_SAFE_INTEGER)), u64(Number.MAX_SAFE_INTEGER)) })
