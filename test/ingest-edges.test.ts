@@ -174,6 +174,7 @@ test('a copy of what is held is skipped unverified, but a copy carrying another 
     const run = buildSignedSegments(SPACE, a.publicKey, a.secretKey, 0, null, Array.from({ length: 40 }, (_, i) => jsonBody(`e${i}`, i)))[0]
     assert.equal((await book.import(frameOf(run))).imported, 40)
     // The same bytes again: known by their hash, counted as duplicates without being decoded.
+    assert.equal(await book.internalStore.ingestor.heldBody(encodeSegmentBody(run)), 40, 'the body is remembered')
     const again = await book.import(frameOf(run))
     assert.deepEqual([again.imported, again.duplicates, again.rejectedCount], [0, 40, 0])
     // The same entries with the last signature forged: it differs from the one held, so it is verified.

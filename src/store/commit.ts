@@ -38,6 +38,7 @@ export class Commit {
   private readiedIndexed = 0
   /** Pending rows this commit wrote, changed or removed (hex id). */
   readonly pending = new Map<string, PendingOverlay>()
+  private readonly pendingBySeq = new Map<string, string[]>()
   /** Counter deltas: awaited ids and per-author pending counts, resolved against the stored values at write time. */
   readonly awaitedDelta = new Map<string, number>()
   readonly countDelta = new Map<string, { entries: number, bytes: number }>()
@@ -55,6 +56,8 @@ export class Commit {
   private readonly tipAuthorsAdded = new Map<string, string>()
   stored = 0
   readiedCount = 0
+  /** Signatures this commit adds to entries stored without them (pages or pending rows). */
+  signaturesAdded = 0
   /** Ids made ready or stored pending whose waiting dependents have not been looked for yet. */
   private unasked: Uint8Array[] = []
   private readonly evicted = new Map<string, Uint8Array>()
@@ -200,6 +203,22 @@ export class Commit {
   // ---- pending entries ----
 
   /** A pending entry as this commit sees it: undefined when the commit did not touch it. */
+  private overlay (entry: PendingEntry, wait: Wait | null): void {
+    const idHex = toHex(entry.id)
+    if (!this.pending.has(idHex)) {
+      const key = `${toHex(entry.author)}:${entry.seq}`
+      const ids = this.pendingBySeq.get(key)
+      if (ids === undefined) this.pendingBySeq.set(key, [idHex])
+      else ids.push(idHex)
+    }
+    this.pending.set(idHex, { entry, wait })
+  }
+
+  /** Pending entries of `author` (hex) at `seq` as this commit leaves them (those it touched). */
+  pendingAt (author: string, seq: number): PendingOverlay[] {
+    return (this.pendingBySeq.get(`${author}:${seq}`) ?? []).map((idHex) => this.pending.get(idHex) as PendingOverlay)
+  }
+
   pendingOverlay (idHex: string): PendingOverlay | undefined {
     return this.pending.get(idHex)
   }
@@ -217,7 +236,7 @@ export class Commit {
     }
     this.writeWait(entry, wait, null)
     this.count(entry, 1)
-    this.pending.set(idHex, { entry, wait })
+    this.overlay(entry, wait)
     this.changes.push({ kind: 'pending', key: entry.id })
     this.stored++
     this.unasked.push(entry.id)
@@ -248,14 +267,15 @@ export class Commit {
   /** A pending entry's wait changes (its row is rewritten; a link wait moves). */
   setWait (entry: PendingEntry, wait: Wait, old: Wait): void {
     this.writeWait(entry, wait, old)
-    this.pending.set(toHex(entry.id), { entry, wait })
+    this.overlay(entry, wait)
   }
 
   /** A pending entry's stored bytes change (a signature was added; the quota counts it as before). */
   rewritePending (entry: PendingEntry, wait: Wait): void {
     this.ops.push({ type: 'put', sublevel: this.layout.pending, key: entry.id, value: entry.body })
-    this.pending.set(toHex(entry.id), { entry, wait })
+    this.overlay(entry, wait)
     this.changes.push({ kind: 'pending', key: entry.id })
+    this.signaturesAdded++
   }
 
   /** Removes a pending entry (it became ready, proved invalid, or was evicted). */
@@ -273,7 +293,7 @@ export class Commit {
       this.awaited(wait.on, -1)
     }
     this.count(entry, -1)
-    this.pending.set(toHex(entry.id), { entry, wait: null })
+    this.overlay(entry, null)
     this.changes.push({ kind: 'unpending', key: entry.id })
   }
 

@@ -90,20 +90,19 @@ export class Ingestor {
   async ingest (segment: AuthenticatedSegment, counts: IngestCounts, sync = false, replay = false, verify?: () => void): Promise<void> {
     const commit = new Commit(this.layout, this.state)
     const known = await this.recognise(segment, commit)
-    const { woken, differ } = await this.keepSignatures(segment, known, commit, counts)
-    const fresh = known.some((item) => item === null)
+    const { woken, differ } = await this.keepSignatures(segment, known, commit)
+    const newCount = known.filter((item) => item === null).length
     // Signatures are checked only when something would be kept: a copy of what is held, with the very
     // signatures held, changes nothing (a re-import of an export costs no signature checks).
-    if (verify !== undefined && (fresh || differ || !commit.empty)) verify()
-    counts.duplicates += known.filter((item) => item !== null).length
+    if (verify !== undefined && (newCount > 0 || differ || !commit.empty)) verify()
     let readyNew = 0
-    if (fresh) {
+    if (newCount > 0) {
       await this.checkFirstPrev(segment, known, commit)
       readyNew = await this.storeNew(segment, known, commit)
     }
+    counts.duplicates += known.length - newCount
     // An imported segment wholly ready now is remembered by the hash of its bytes, so the same bytes again
     // are skipped unread. (Appends are not: hashing every appended body measured ~6% of batched appends.)
-    const newCount = known.filter((item) => item === null).length
     if (verify !== undefined && segment.entries.length >= SEEN_MIN_ENTRIES && !commit.empty && readyNew === newCount && known.every((item) => item === null || 'ready' in item)) {
       commit.ops.push({ type: 'put', sublevel: this.layout.seen, key: bodyDigest(encodeSegmentBody(segment)), value: new Uint8Array(0) })
     }
@@ -138,7 +137,7 @@ export class Ingestor {
     for await (const key of this.layout.wakes.keys()) ids.push(key)
     if (ids.length === 0) return
     const commit = new Commit(this.layout, this.state)
-    await this.wake(commit, ids, counts, false, null)
+    await this.wake(commit, ids, counts, false, null, true)
   }
 
   // ---- step 1: which entries are stored already ----
@@ -168,7 +167,7 @@ export class Ingestor {
    * Adds them (page or pending row rewritten); returns pending entries a signature may make ready, and
    * whether any signature differs from the one held (which must then be verified).
    */
-  private async keepSignatures (segment: AuthenticatedSegment, known: Known[], commit: Commit, counts: IngestCounts): Promise<{ woken: Uint8Array[], differ: boolean }> {
+  private async keepSignatures (segment: AuthenticatedSegment, known: Known[], commit: Commit): Promise<{ woken: Uint8Array[], differ: boolean }> {
     const byPage = new Map<number, Array<{ slot: number, signature: Uint8Array }>>()
     const woken: Uint8Array[] = []
     let differ = false
@@ -187,7 +186,6 @@ export class Ingestor {
         const body = withSignature(item.entry, signature)
         const entry = { ...item.entry, body, entry: { ...item.entry.entry, signature } }
         commit.rewritePending(entry, item.wait)
-        counts.signaturesAdded++
         if (item.wait.kind === WAIT.signature) woken.push(entry.id)
       }
     }
@@ -205,7 +203,7 @@ export class Ingestor {
         }
         page.entries[slot].signature = signature
         changed = true
-        counts.signaturesAdded++
+        commit.signaturesAdded++
         commit.changes.push({ kind: 'signed', pageKey, slot })
       }
       page.encoded = undefined // the stored bytes no longer match the entries
@@ -254,8 +252,8 @@ export class Ingestor {
     const readyFlags = await this.lookups.areReady(outside, commit)
     outside.forEach((link, i) => { if (readyFlags[i]) readyOutside.add(toHex(link)) })
 
-    // Walk the segment in order, keeping the state of each entry's prev (a feed head is ready: no read).
-    let prevState = firstPrev !== null && commit.tipSeq(authorHex, toHex(firstPrev)) !== undefined ? 'ready' : await this.stateOf(firstPrev, commit)
+    // Walk the segment in order, keeping the state of each entry's prev.
+    let prevState = await this.stateOf(firstPrev, authorHex, commit)
     let run: number[] = [] // new entries whose dependencies are ready, waiting for a signature
     let runAfterDeps = false // the entry before the run waits only for a signature itself
     const readyInSegment = new Set<number>()
@@ -308,9 +306,12 @@ export class Ingestor {
     return readyInSegment.size
   }
 
-  /** The state of a possible prev: 'ready' also for none (seq 1); 'deps' when it waits only for a signature. */
-  private async stateOf (prev: Uint8Array | null, commit: Commit): Promise<PrevState> {
-    if (prev === null || await this.lookups.isReady(prev, commit)) return 'ready'
+  /**
+   * The state of an entry's prev: 'ready' also for none (seq 1); 'deps' when it waits only for a signature.
+   * A feed head of the entry's author is ready without a read (the prev of every append).
+   */
+  private async stateOf (prev: Uint8Array | null, authorHex: string, commit: Commit): Promise<PrevState> {
+    if (prev === null || commit.tipSeq(authorHex, toHex(prev)) !== undefined || await this.lookups.isReady(prev, commit)) return 'ready'
     const pending = await this.lookups.pending(prev, commit)
     return pending === undefined ? 'missing' : stateOfWait(pending.wait)
   }
@@ -395,8 +396,10 @@ export class Ingestor {
    * commits of bounded size. Each commit records, in `wakes`, the ids whose dependents it leaves to the next,
    * so a crash in between is finished at the next open.
    */
-  private async wake (commit: Commit, start: Uint8Array[], counts: IngestCounts, sync: boolean, record: Uint8Array | null): Promise<void> {
+  private async wake (commit: Commit, start: Uint8Array[], counts: IngestCounts, sync: boolean, record: Uint8Array | null, startHasRows = false): Promise<void> {
     let stack: Uint8Array[] = [...start]
+    // Ids recorded in `wakes` (by an earlier commit, or a crash): their rows go once they are done.
+    let recorded = new Set(startHasRows ? start.map(toHex) : [])
     let current = commit
     let journal = record
     for (;;) {
@@ -408,12 +411,13 @@ export class Ingestor {
         current.wakesDone.add(toHex(id))
         for (const awaited of await this.awaitedAmong(current)) stack.push(awaited)
       }
-      for (const id of stack) current.ops.push({ type: 'put', sublevel: this.layout.wakes, key: id, value: new Uint8Array(0) })
-      for (const idHex of current.wakesDone) current.ops.push({ type: 'del', sublevel: this.layout.wakes, key: Buffer.from(idHex, 'hex') })
+      stack = [...new Map(stack.map((id) => [toHex(id), id])).values()]
+      for (const id of stack) if (!recorded.has(toHex(id))) current.ops.push({ type: 'put', sublevel: this.layout.wakes, key: id, value: new Uint8Array(0) })
+      for (const idHex of current.wakesDone) if (recorded.has(idHex)) current.ops.push({ type: 'del', sublevel: this.layout.wakes, key: Buffer.from(idHex, 'hex') })
       await this.write(current, journal, sync, counts)
       journal = null
       if (stack.length === 0) return
-      stack = [...new Map(stack.map((id) => [toHex(id), id])).values()]
+      recorded = new Set(stack.map(toHex))
       current = new Commit(this.layout, this.state)
     }
   }
@@ -449,7 +453,7 @@ export class Ingestor {
    * dependents must see (it became ready, placed, or ready but for a signature).
    */
   private async reexamine (entry: PendingEntry, wait: Wait, commit: Commit): Promise<boolean> {
-    const prevState = await this.stateOf(entry.prev, commit)
+    const prevState = await this.stateOf(entry.prev, toHex(entry.author), commit)
     if (prevState === 'missing') return false
     if (wait.kind === WAIT.orphan && entry.prev !== null) {
       const place = await this.placeOf(entry.prev, commit)
@@ -490,50 +494,46 @@ export class Ingestor {
    * only at what is pending, never at when it came; an evicted entry is simply asked for again later.
    */
   private async enforceQuota (authors: Uint8Array[], counts: IngestCounts, sync: boolean): Promise<void> {
-    if (this.state.pending.entries === 0) return
-    const commit = new Commit(this.layout, this.state)
     const { perAuthor, total } = this.quota
+    if (this.state.pending.entries === 0 || (authors.length === 0 && this.state.pending.bytes <= total)) return
+    const commit = new Commit(this.layout, this.state)
     await this.writer.drained()
     for (const author of authors) {
-      let held = decodeCount(await this.layout.pendingCounts.get(author)).bytes
-      while (held > perAuthor) {
-        const evicted = await this.evictLast(this.layout.pendingByAuthor.keys({ ...under(author), reverse: true }), (key) => key.slice(40), commit)
-        if (evicted === 0) break
-        held -= evicted
-        counts.evicted++
-      }
+      const held = decodeCount(await this.layout.pendingCounts.get(author)).bytes
+      if (held > perAuthor) counts.evicted += await this.evictDown(this.layout.pendingByAuthor.keys({ ...under(author), reverse: true }), held - perAuthor, commit)
     }
-    let all = this.state.pending.bytes + sumBytes(commit)
-    while (all > total) {
-      const evicted = await this.evictLast(this.layout.pendingBySeq.keys({ reverse: true }), (key) => key.slice(40), commit)
-      if (evicted === 0) break
-      all -= evicted
-      counts.evicted++
-    }
+    const all = this.state.pending.bytes + sumBytes(commit)
+    if (all > total) counts.evicted += await this.evictDown(this.layout.pendingBySeq.keys({ reverse: true }), all - total, commit)
     if (commit.empty) return
     for (const author of commit.evictedFrom()) {
-      const marker = commit.markerOf(toHex(author))
-      if (marker !== undefined) await recountMarker(this.layout, this.lookups, commit, author)
+      if (commit.markerOf(toHex(author)) !== undefined) await recountMarker(this.layout, this.lookups, commit, author)
     }
     await this.write(commit, null, sync, counts)
   }
 
-  /** Removes the first pending entry the iterator yields that this commit has not removed yet; returns its bytes. */
-  private async evictLast (keys: AsyncIterable<Uint8Array> & { close: () => Promise<void> }, idOf: (key: Uint8Array) => Uint8Array, commit: Commit): Promise<number> {
+  /**
+   * Evicts the pending entries the iterator yields (largest first; keys end with the id), skipping those
+   * this commit removed already, until at least `excess` bytes are gone. Returns how many it evicted.
+   */
+  private async evictDown (keys: AsyncIterable<Uint8Array> & { close: () => Promise<void> }, excess: number, commit: Commit): Promise<number> {
+    let freed = 0
+    let evicted = 0
     try {
       for await (const key of keys) {
-        const id = idOf(key)
+        if (freed >= excess) break
+        const id = key.slice(key.byteLength - 32)
         if (commit.pendingOverlay(toHex(id))?.wait === null) continue
         const item = await this.lookups.pending(id, commit)
         if (item === undefined) continue
         commit.removePending(item.entry, item.wait)
         commit.noteEviction(item.entry.author)
-        return quotaBytes(item.entry)
+        freed += quotaBytes(item.entry)
+        evicted++
       }
-      return 0
     } finally {
       await keys.close()
     }
+    return evicted
   }
 
   // ---- writing ----
@@ -546,13 +546,16 @@ export class Ingestor {
     for (const op of changeOps(this.layout, last, commit.changes)) commit.ops.push(op)
     const totals = { entries: this.state.pending.entries, bytes: this.state.pending.bytes }
     for (const delta of commit.countDelta.values()) { totals.entries += delta.entries; totals.bytes += delta.bytes }
-    commit.ops.push({ type: 'put', sublevel: this.layout.meta as any, key: 'pending', value: `${totals.entries} ${totals.bytes}` })
+    if (totals.entries !== this.state.pending.entries || totals.bytes !== this.state.pending.bytes) {
+      commit.ops.push({ type: 'put', sublevel: this.layout.meta as any, key: 'pending', value: `${totals.entries} ${totals.bytes}` })
+    }
     await this.writer.write(commit.ops, record, sync)
     this.state.lastChange = last + commit.changes.length
     this.state.pending = totals
     commit.applyToMemory()
     counts.stored += commit.stored
     counts.readied += commit.readiedCount
+    counts.signaturesAdded += commit.signaturesAdded
     for (const author of commit.forked) counts.forked.add(author)
     const readyUpTo = commit.readiedCount > 0 ? this.state.nextLocalSeq - 1 : null
     this.notify((listener) => {

@@ -125,11 +125,8 @@ export class Lookups {
   async placedPendingAt (author: Uint8Array, seq: number, except: Uint8Array | null, limit: number, commit: Commit): Promise<Uint8Array[]> {
     const out: Uint8Array[] = []
     const exceptHex = except === null ? null : toHex(except)
-    const authorHex = toHex(author)
-    for (const [idHex, overlay] of commit.pending) {
-      if (overlay.wait !== null && placed(overlay.wait.kind) && overlay.entry.seq === seq && toHex(overlay.entry.author) === authorHex && idHex !== exceptHex) {
-        out.push(overlay.entry.id)
-      }
+    for (const overlay of commit.pendingAt(toHex(author), seq)) {
+      if (overlay.wait !== null && placed(overlay.wait.kind) && toHex(overlay.entry.id) !== exceptHex) out.push(overlay.entry.id)
     }
     await this.writer.drained()
     const prefix = join(author, u64(seq))

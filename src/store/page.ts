@@ -72,10 +72,6 @@ export function pageEntry (page: DecodedPage, slot: number): StoredEntry {
   }
 }
 
-export function pageEntries (page: DecodedPage): StoredEntry[] {
-  return page.segment.entries.map((_, slot) => pageEntry(page, slot))
-}
-
 /** Entry count of a stored segment body (or page) without decoding it. */
 export function bodyEntryCount (body: Uint8Array): number {
   const firstSeq = readU64(body, 65)

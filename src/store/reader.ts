@@ -6,7 +6,7 @@ import { join, readIdLocation, readU64, u64, type Layout, under } from './layout
 import { decodePage, pageEntry, type DecodedPage, type StoredEntry } from './page.js'
 import type { Writer } from './writer.js'
 import { changesAfter, lastChange, type Change } from './changes.js'
-import { byAuthorKey, decodeCount, decodePending, decodeWait, type PendingCount, type PendingEntry, type Wait } from './pending.js'
+import { byAuthorKey, decodePending, decodeWait, type PendingEntry, type Wait } from './pending.js'
 
 /** Pages per read of the page iterator: about 4,000 entries (larger reads measured no faster and held more memory). */
 const PAGES_PER_READ = 256
@@ -242,11 +242,5 @@ export class StoreReader {
     const out: string[] = []
     for await (const key of this.layout.pendingCounts.keys(range)) out.push(toHex(key))
     return out
-  }
-
-  /** Pending entries and bytes of one author. */
-  async pendingCount (author: Uint8Array): Promise<PendingCount> {
-    await this.writer.drained()
-    return decodeCount(await this.layout.pendingCounts.get(author))
   }
 }
