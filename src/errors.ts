@@ -29,7 +29,14 @@ export const ERROR_CODES = {
   AMBIGUOUS_ID: 'an id prefix matches more than one entry or author',
   INVALID_CURSOR: 'an export cursor is malformed, from another store, or ahead of this one',
   ABORTED: 'an append was stopped by its AbortSignal between two segments',
-  IO_ERROR: 'the disk refused a read or write (full, read-only, or failing)'
+  IO_ERROR: 'the disk refused a read or write (full, read-only, or failing)',
+  SPACE_MISMATCH: 'a peer could not prove it holds this space\'s key',
+  VERSION_MISMATCH: 'a peer speaks no version of the replication protocol that this one does',
+  PROTOCOL_ERROR: 'a peer sent a message the replication protocol does not allow here',
+  MESSAGE_TOO_LARGE: 'a peer sent a message larger than the protocol allows',
+  PEER_TIMEOUT: 'a peer sent nothing for longer than the timeout',
+  CONNECTION_CLOSED: 'the connection closed before replication finished',
+  CONNECTION_FAILED: 'a peer could not be reached, or refused the connection'
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -24,6 +24,8 @@ import { Store } from './store/store.js'
 import { pendingRuns, type PendingRun } from './store/pending-report.js'
 import { initDir, readIdentity, readSpaceKey, storePaths, writeIdentity } from './store-dir.js'
 import { StoreLogReader } from './store-log-reader.js'
+import { openReplication, type ReplicateOptions, type ReplicationStream } from './replication/stream.js'
+import type { ReplicationSession } from './replication/session.js'
 import { checkView, type CheckOptions, type ViewCheckReport } from './views/check.js'
 import { ViewRegistry } from './views/registry.js'
 import type { ViewDefinition, ViewProgress, ViewStatus } from './views/types.js'
@@ -284,6 +286,30 @@ export class Logbook extends EventEmitter {
     return toHex(this.#store.space)
   }
 
+  /** Replication sessions running on this store: a close ends them first. */
+  private readonly sessions = new Set<ReplicationSession>()
+
+  /**
+   * A replication stream (docs/PROTOCOL.md): pipe it to a peer's, over any transport, and the two exchange
+   * what each lacks, through the same ingest path as import. `isInitiator`: true on one side, false on the
+   * other. Returns the encrypted byte stream (Noise); with `options.stream` (a socket), it runs over that
+   * stream and returns the Noise stream. A Noise stream that is already connected (a hyperswarm
+   * connection) may be passed instead of `isInitiator`. `stream.session` tells when the peers are in sync
+   * (`synced`), when it ended (`done`), and what was sent and received (`stats`).
+   */
+  replicate (isInitiator: boolean | object, options: ReplicateOptions & { stream?: unknown } = {}): ReplicationStream {
+    if (this.closing !== null) throw new LogbookError('LOGBOOK_NOT_OPEN', 'the logbook is closed')
+    const stream = openReplication(isInitiator, options, {
+      store: this.#store,
+      spaceKey: this.spaceKey,
+      holdForkNews: () => this.registry?.holdForkNews() ?? (() => {})
+    })
+    const session = stream.session
+    this.sessions.add(session)
+    session.done.then(() => this.sessions.delete(session), () => this.sessions.delete(session))
+    return stream
+  }
+
   /** Closes the store once: a second call waits for the first (a repeated close must not close files or
    *  release the process's claim on the directory that another Logbook may hold by then). */
   async close (): Promise<void> {
@@ -294,8 +320,9 @@ export class Logbook extends EventEmitter {
   private closing: Promise<void> | null = null
 
   private async closeOnce (): Promise<void> {
-    // Views stop after the batch in hand (their checkpoint makes it resumable) before the database closes.
-    // Each database is closed even when something before it failed.
+    // Replication sessions end first (what they received is stored), then views stop after the batch in
+    // hand (their checkpoint makes it resumable), then the databases close, each even if one before failed.
+    await Promise.all([...this.sessions].map(async (session) => await session.end()))
     try {
       await this.registry?.close()
     } finally {

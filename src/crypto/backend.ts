@@ -9,4 +9,8 @@ export interface CryptoBackend {
   _verify (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean
   _sha256 (data: Uint8Array): Uint8Array
   _randomBytes (length: number): Uint8Array
+  /** BLAKE2b keyed with `key` (libsodium's crypto_generichash), `outLength` bytes (16 to 64). */
+  _keyedHash (key: Uint8Array, data: Uint8Array, outLength: number): Uint8Array
+  /** Whether two equal-length byte strings are equal, in time that does not depend on where they differ. */
+  _equalConstantTime (a: Uint8Array, b: Uint8Array): boolean
 }

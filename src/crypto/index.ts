@@ -21,6 +21,13 @@ export const SPACE_ID_TAG = ascii('logbook/space/v1\0')
 /** Prefix of the message signed for an entry: the tag, then the entry's 32-byte id. */
 export const SIGNATURE_TAG = ascii('logbook/signature/v1\0')
 
+/** Key of the proof that a peer holds the space key, derived from the space key with this tag. */
+export const SPACE_PROOF_TAG = ascii('logbook/space-proof/v1\0')
+/** Where peers of a space meet on the DHT: a hash of the space key, unrelated to the space id. */
+export const SWARM_TOPIC_TAG = ascii('logbook/swarm-topic/v1\0')
+/** Key of one replication session's set-reconciliation digests, derived from its Noise handshake hash. */
+export const RECONCILE_TAG = ascii('logbook/reconcile/v1\0')
+
 let backend: CryptoBackend = sodiumNodeBackend
 
 /** Swap the backend (the browser build installs libsodium's WASM build here). */
@@ -98,4 +105,50 @@ export function spaceIdFromKey (spaceKey: Uint8Array): Uint8Array {
   input.set(SPACE_ID_TAG, 0)
   input.set(spaceKey, SPACE_ID_TAG.length)
   return sha256(input)
+}
+
+/** BLAKE2b keyed with a 32-byte `key`: `outLength` bytes (16 to 64) of `data`. */
+export function keyedHash (key: Uint8Array, data: Uint8Array, outLength = HASH_BYTES): Uint8Array {
+  assertBytes(key, HASH_BYTES, 'hash key')
+  if (!(data instanceof Uint8Array)) throw new TypeError('expected data to be a Uint8Array')
+  if (!Number.isInteger(outLength) || outLength < 16 || outLength > 64) throw new TypeError(`expected a hash length of 16 to 64 bytes, got ${outLength}`)
+  return backend._keyedHash(key, data, outLength)
+}
+
+/** Whether `a` and `b` are equal, compared in constant time (for secrets and proofs). */
+export function equalConstantTime (a: Uint8Array, b: Uint8Array): boolean {
+  if (!(a instanceof Uint8Array) || !(b instanceof Uint8Array)) throw new TypeError('expected two Uint8Arrays')
+  return a.byteLength === b.byteLength && backend._equalConstantTime(a, b)
+}
+
+function tagged (tag: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(tag.length + parts.reduce((sum, part) => sum + part.byteLength, 0))
+  out.set(tag, 0)
+  let at = tag.length
+  for (const part of parts) { out.set(part, at); at += part.byteLength }
+  return out
+}
+
+/**
+ * The proof that a peer holds the space key, bound to one Noise session: a keyed hash, under a key derived
+ * from the space key, of the session's handshake hash and the prover's role. A relay between two peers
+ * has a different handshake hash with each, so it can neither reuse a proof nor make one without the key.
+ */
+export function spaceProof (spaceKey: Uint8Array, handshakeHash: Uint8Array, initiator: boolean): Uint8Array {
+  assertBytes(spaceKey, SPACE_KEY_BYTES, 'space key')
+  if (!(handshakeHash instanceof Uint8Array) || handshakeHash.byteLength < 32) throw new TypeError('expected a handshake hash of at least 32 bytes')
+  const proofKey = sha256(tagged(SPACE_PROOF_TAG, spaceKey))
+  return keyedHash(proofKey, tagged(new Uint8Array([initiator ? 1 : 0]), handshakeHash))
+}
+
+/** The 32-byte DHT topic of a space: one-way from the space key, and distinct from the public space id. */
+export function swarmTopic (spaceKey: Uint8Array): Uint8Array {
+  assertBytes(spaceKey, SPACE_KEY_BYTES, 'space key')
+  return sha256(tagged(SWARM_TOPIC_TAG, spaceKey))
+}
+
+/** The key of one session's reconciliation digests: known to both peers, unknown beforehand to either. */
+export function reconcileKey (handshakeHash: Uint8Array): Uint8Array {
+  if (!(handshakeHash instanceof Uint8Array) || handshakeHash.byteLength < 32) throw new TypeError('expected a handshake hash of at least 32 bytes')
+  return sha256(tagged(RECONCILE_TAG, handshakeHash))
 }

@@ -10,6 +10,8 @@ const sodium = require('sodium-native') as {
   crypto_sign_detached (sig: Uint8Array, message: Uint8Array, sk: Uint8Array): void
   crypto_sign_verify_detached (sig: Uint8Array, message: Uint8Array, pk: Uint8Array): boolean
   randombytes_buf (buf: Uint8Array): void
+  crypto_generichash (out: Uint8Array, data: Uint8Array, key?: Uint8Array): void
+  sodium_memcmp (a: Uint8Array, b: Uint8Array): boolean
 }
 
 export const sodiumNodeBackend: CryptoBackend = {
@@ -36,5 +38,13 @@ export const sodiumNodeBackend: CryptoBackend = {
     const out = new Uint8Array(length)
     sodium.randombytes_buf(out)
     return out
+  },
+  _keyedHash (key, data, outLength) {
+    const out = new Uint8Array(outLength)
+    sodium.crypto_generichash(out, data, key)
+    return out
+  },
+  _equalConstantTime (a, b) {
+    return sodium.sodium_memcmp(a, b)
   }
 }

@@ -3,16 +3,19 @@
 // An incremental export (after a change number) reads the change log: the pages appended since, each
 // signature added since to an older entry (as that entry alone, signed), and the pending entries stored
 // or changed since that are still pending.
-import { toHex } from '../entry/bytes.js'
+import { compareBytes, toHex } from '../entry/bytes.js'
 import { encodeSegmentBody } from '../entry/segment.js'
 import type { SegmentEntry, Segment } from '../entry/types.js'
 import type { StoreReader } from '../store/reader.js'
+import type { PendingEntry } from '../store/pending.js'
 import { encodeFrame } from './frames.js'
 import { segmentToJson } from './json-segment.js'
 
 export interface ExportOptions {
   format?: 'binary' | 'json'
   author?: Uint8Array
+  /** Only the authors this says yes to (with `author`, both must). */
+  authors?: (author: Uint8Array) => boolean
   /** Only what changed after this change number (an incremental export; the caller checked the cursor). */
   sinceChange?: number
   /** Told, before anything is read, the last change number this export includes. */
@@ -38,7 +41,7 @@ interface Exported { segment: Segment, ids: Uint8Array[], pending: boolean }
  * Regroups entries, given each after the one it follows, into runs that end at a signed entry. An unsigned
  * entry stays open while any run may still grow from it, so a second branch from it finds it too.
  */
-class RunBuilder {
+export class RunBuilder {
   private readonly open = new Map<string, RunNode>()
 
   constructor (private readonly space: Uint8Array) {}
@@ -69,7 +72,8 @@ class RunBuilder {
 
 export async function * exportSegments (reader: StoreReader, space: Uint8Array, options: ExportOptions = {}): AsyncGenerator<Exported> {
   const authorHex = options.author === undefined ? null : toHex(options.author)
-  const mine = (author: Uint8Array): boolean => authorHex === null || toHex(author) === authorHex
+  const chosen = options.authors ?? (() => true)
+  const mine = (author: Uint8Array): boolean => (authorHex === null || toHex(author) === authorHex) && chosen(author)
   const view = await reader.snapshot()
   const runs = new RunBuilder(space)
   try {
@@ -100,14 +104,37 @@ export async function * exportSegments (reader: StoreReader, space: Uint8Array, 
       }
     }
     // Pending entries follow, in feed order; a ready run whose signature is pending continues into them.
-    for await (const pending of reader.pendingEntries({ author: options.author, snapshot: view.snapshot })) {
-      if (changed !== null && !changed.pending.has(toHex(pending.id))) continue
+    for await (const pending of pendingInFeedOrder(reader, changed?.pending ?? null, options.author, view.snapshot)) {
+      if (!mine(pending.author)) continue
       const run = runs.add(pending.author, pending.seq, pending.prev, pending.id, pending.entry)
       if (run !== null) yield { ...run, pending: true }
     }
     options.onUncovered?.(runs.unclosed())
   } finally {
     await view.close()
+  }
+}
+
+/** Pending ids an incremental export reads one by one; more than this, and it reads the whole pending area once. */
+const PENDING_BY_ID = 4096
+
+/**
+ * Pending entries in (author, seq, id) order: all of them (of `author`), or only those in `only` (hex ids)
+ * that are still pending, read by id when they are few (a live session sends a few at a time).
+ */
+async function * pendingInFeedOrder (reader: StoreReader, only: Set<string> | null, author: Uint8Array | undefined, snapshot: unknown): AsyncGenerator<PendingEntry> {
+  if (only !== null && only.size <= PENDING_BY_ID) {
+    const found: PendingEntry[] = []
+    for (const hex of only) {
+      const entry = await reader.pendingEntry(Buffer.from(hex, 'hex'), snapshot)
+      if (entry !== undefined && (author === undefined || compareBytes(entry.author, author) === 0)) found.push(entry)
+    }
+    found.sort((a, b) => compareBytes(a.author, b.author) || a.seq - b.seq || compareBytes(a.id, b.id))
+    yield * found
+    return
+  }
+  for await (const entry of reader.pendingEntries({ author, snapshot })) {
+    if (only === null || only.has(toHex(entry.id))) yield entry
   }
 }
 

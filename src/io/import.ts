@@ -3,11 +3,9 @@
 // at its offset. Everything valid before it stays stored. An abort signal ends it after the segment
 // in hand, even while it waits for input.
 import { LogbookError } from '../errors.js'
-import { identifySegment, verifySignatures } from '../entry/segment.js'
-import type { AuthenticatedSegment } from '../entry/types.js'
-import { emptyCounts } from '../store/ingest.js'
 import type { Store } from '../store/store.js'
 import { readFrames } from './frames.js'
+import { Intake } from './intake.js'
 
 export interface Problem {
   offset: number
@@ -88,56 +86,36 @@ async function * untilAborted (source: AsyncIterable<Uint8Array>, signal: AbortS
 }
 
 export async function importStream (store: Store, source: AsyncIterable<Uint8Array>, options: ImportOptions = {}): Promise<ImportSummary> {
-  const counts = emptyCounts()
   const summary: ImportSummary = { segments: 0, imported: 0, duplicates: 0, pending: 0, signaturesAdded: 0, rejected: [], rejectedCount: 0, corrupt: null, forked: [], bytes: 0, aborted: false, evicted: 0 }
   const signal = options.signal
   let cut = false
   const onCut = (): void => { cut = true }
-  const reject = (offset: number, err: LogbookError): void => {
+  const intake = new Intake(store, (offset, err) => {
     summary.rejectedCount++
     if (summary.rejected.length < MAX_LISTED) summary.rejected.push({ offset, code: err.code, message: err.message })
-  }
-  let entries = 0
-  let inflight: Promise<void> | null = null
+  }, options.sync)
   try {
     const known = async (body: Uint8Array): Promise<number | null> => await store.ingestor.heldBody(body)
     for await (const item of readFrames(counted(untilAborted(source, signal, onCut), (n) => { summary.bytes += n }), { known })) {
       if (signal?.aborted === true) { cut = true; break }
       summary.segments++
-      if ('rejected' in item) { reject(item.offset, item.rejected); continue }
-      if ('known' in item) { counts.duplicates += item.known; entries += item.known; continue }
-      let segment: AuthenticatedSegment
-      try {
-        // Identify this segment while the previous one is being written; its signatures are verified
-        // only if the store would keep anything of it.
-        segment = identifySegment(item.segment, store.space, item.statedIds)
-      } catch (err) {
-        if (!(err instanceof LogbookError)) throw err
-        reject(item.offset, err)
+      if ('rejected' in item) {
+        summary.rejectedCount++
+        if (summary.rejected.length < MAX_LISTED) summary.rejected.push({ offset: item.offset, code: item.rejected.code, message: item.rejected.message })
         continue
       }
-      if (inflight !== null) await inflight
-      entries += segment.entries.length
-      const offset = item.offset
-      inflight = store.ingestor.exclusive(async () => {
-        try {
-          await store.ingestor.ingest(segment, counts, options.sync, false, () => { verifySignatures(segment) })
-        } catch (err) {
-          // What only the store can judge (a prev that is not the author's previous entry), and signatures
-          // checked only once the store would keep something, are rejections too.
-          if (!(err instanceof LogbookError) || (err.code !== 'BAD_CHAIN' && err.code !== 'BAD_SIGNATURE')) throw err
-          reject(offset, err)
-        }
-      })
-      options.onProgress?.({ bytes: summary.bytes, entries })
+      if ('known' in item) { intake.skipHeld(item.known); continue }
+      await intake.take(item.segment, item.offset, item.statedIds)
+      options.onProgress?.({ bytes: summary.bytes, entries: intake.entries })
     }
   } catch (err) {
     if (!(err instanceof LogbookError) || err.code !== 'CORRUPT_FRAME') throw err
     // A frame cut short by the abort is not damage in the input.
     if (!cut) summary.corrupt = { offset: err.offset ?? 0, code: err.code, message: err.message }
   } finally {
-    if (inflight !== null) await inflight
+    await intake.drain()
   }
+  const counts = intake.counts
   summary.aborted = cut
   summary.imported = counts.stored
   summary.duplicates = counts.duplicates

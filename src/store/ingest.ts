@@ -55,6 +55,8 @@ export interface IngestListener {
   ready?: (lastLocalSeq: number) => void
   /** `author`'s (hex) fork marker changed: it got one, a lower one, or lost it. */
   fork?: (author: string) => void
+  /** The change log grew: its last change number is now `lastChange` (a live session sends what changed). */
+  changed?: (lastChange: number) => void
 }
 
 /** Segments of at least this many entries are remembered by the hash of their bytes once wholly ready. */
@@ -558,9 +560,11 @@ export class Ingestor {
     counts.signaturesAdded += commit.signaturesAdded
     for (const author of commit.forked) counts.forked.add(author)
     const readyUpTo = commit.readiedCount > 0 ? this.state.nextLocalSeq - 1 : null
+    const lastChange = commit.changes.length > 0 ? this.state.lastChange : null
     this.notify((listener) => {
       if (readyUpTo !== null) listener.ready?.(readyUpTo)
       for (const author of commit.forked) listener.fork?.(author)
+      if (lastChange !== null) listener.changed?.(lastChange)
     })
   }
 

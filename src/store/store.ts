@@ -104,6 +104,19 @@ export class Store {
     return this.state.nextLocalSeq - 1
   }
 
+  /**
+   * How far this store has received another store's change log (`peer` its instance id, `scope` which
+   * feeds were asked for): everything through that change number is held. null when never synced.
+   */
+  async peerCursor (peer: string, scope: string): Promise<number | null> {
+    const value = await this.layout.meta.get(`peer ${peer} ${scope}`)
+    return value === undefined ? null : Number(value)
+  }
+
+  async setPeerCursor (peer: string, scope: string, change: number): Promise<void> {
+    await this.layout.meta.put(`peer ${peer} ${scope}`, String(change))
+  }
+
   /** DAG heads: ready entries nothing ready refers to. Sorted. */
   heads (): string[] {
     return [...this.state.heads].sort()

@@ -1,0 +1,82 @@
+// What a session sends, read from the store: the entries on the way to chosen feed tips (reconciliation),
+// everything (a peer that holds nothing), what changed after a change number (a peer met before, and the
+// live phase), and the pending area. All of it as signed segments in local order, so that what an entry
+// follows or links to arrives before it and the receiver rarely has to hold anything pending.
+import { compareBytes } from '../entry/bytes.js'
+import type { Segment } from '../entry/types.js'
+import { exportSegments, RunBuilder } from '../io/export.js'
+import type { Store } from '../store/store.js'
+
+/** The entries of a feed on the way to `tip`, after seq `after`; `afterId` is the id the peer holds there. */
+export interface Range {
+  tip: Uint8Array
+  after: number
+  afterId: Uint8Array | null
+}
+
+interface Piece { from: number, to: number }
+
+/**
+ * The slots of each page (by page key) on the way back from `range.tip` to seq `range.after`. When the
+ * entry at `after` on this branch is not `afterId`, the peer holds another branch there: the whole branch
+ * is collected instead.
+ */
+async function collect (store: Store, range: Range, into: Map<number, Piece>): Promise<void> {
+  const reader = store.reader
+  let after = range.after
+  let location = await reader.locate(range.tip)
+  while (location !== undefined) {
+    const page = await reader.page(location.pageKey)
+    if (page === undefined) return
+    const firstSeq = page.segment.firstSeq
+    let from = 0
+    if (after >= firstSeq) {
+      const held = page.ids[after - firstSeq]
+      if (range.afterId === null || held === undefined || compareBytes(held, range.afterId) === 0) from = after - firstSeq + 1
+      else after = 0
+    }
+    const piece = into.get(page.pageKey)
+    if (piece === undefined) into.set(page.pageKey, { from, to: location.slot })
+    else into.set(page.pageKey, { from: Math.min(piece.from, from), to: Math.max(piece.to, location.slot) })
+    if (from > 0 || page.segment.firstPrev === null) return
+    if (after === firstSeq - 1 && after > 0) {
+      if (range.afterId === null || compareBytes(page.segment.firstPrev, range.afterId) === 0) return
+      after = 0
+    }
+    location = await reader.locate(page.segment.firstPrev)
+  }
+}
+
+/** The entries on the way to each range's tip, as signed segments in local order. */
+export async function * rangeSegments (store: Store, ranges: Range[]): AsyncGenerator<Segment> {
+  const pieces = new Map<number, Piece>()
+  for (const range of ranges) await collect(store, range, pieces)
+  const runs = new RunBuilder(store.space)
+  for (const pageKey of [...pieces.keys()].sort((a, b) => a - b)) {
+    const page = await store.reader.page(pageKey)
+    if (page === undefined) continue
+    const { segment, ids } = page
+    const { from, to } = pieces.get(pageKey) as Piece
+    for (let slot = from; slot <= to && slot < ids.length; slot++) {
+      const run = runs.add(segment.author, segment.firstSeq + slot, slot === 0 ? segment.firstPrev : ids[slot - 1], ids[slot], segment.entries[slot])
+      if (run !== null) yield run.segment
+    }
+  }
+}
+
+/** Every ready entry (then the pending area) of the chosen authors, or what changed after `sinceChange`. */
+export async function * storeSegments (store: Store, options: { authors?: (author: Uint8Array) => boolean, sinceChange?: number, readyOnly?: boolean, pendingOnly?: boolean }): AsyncGenerator<{ segment: Segment, ids: Uint8Array[] }> {
+  for await (const item of exportSegments(store.reader, store.space, { authors: options.authors, sinceChange: options.sinceChange })) {
+    yield item
+  }
+}
+
+/** The pending area's entries of the chosen authors, as signed segments. */
+export async function * pendingSegments (store: Store, authors: (author: Uint8Array) => boolean): AsyncGenerator<Segment> {
+  const runs = new RunBuilder(store.space)
+  for await (const pending of store.reader.pendingEntries()) {
+    if (!authors(pending.author)) continue
+    const run = runs.add(pending.author, pending.seq, pending.prev, pending.id, pending.entry)
+    if (run !== null) yield run.segment
+  }
+}

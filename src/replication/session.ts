@@ -1,0 +1,600 @@
+// One replication session over a Noise stream (docs/PROTOCOL.md). Both sides first prove they hold the
+// space key, bound to this Noise session, and say nothing else before the other's proof checks out. Then
+// each says where its change log stands and what it received from the other before. Two peers that met
+// before send what changed since (the change log makes that exact); others reconcile their feed tips
+// (reconcile.ts) and send what the other lacks. Everything received goes through the same intake as an
+// import. With `live`, each side then sends what changes in its store until the stream closes.
+import { EventEmitter } from 'node:events'
+import type NoiseSecretStream from '@hyperswarm/secret-stream'
+import { equalConstantTime, reconcileKey, sha256, spaceProof } from '../crypto/index.js'
+import { LogbookError, type ErrorCode, ERROR_CODES } from '../errors.js'
+import { compareBytes, fromHex, toHex } from '../entry/bytes.js'
+import { MAX_SEGMENT_BYTES } from '../entry/limits.js'
+import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
+import type { Segment } from '../entry/types.js'
+import { exportSegments } from '../io/export.js'
+import { Intake } from '../io/intake.js'
+import type { Store } from '../store/store.js'
+import { decodeMessage, encodeMessage, PROTOCOL_VERSIONS, type Hello, type Item, type Message, type Want } from './messages.js'
+import { bucketCount, MAX_BUCKETS, TipSet, type Tip } from './reconcile.js'
+import { pendingSegments, rangeSegments, type Range } from './sender.js'
+
+/** The largest message a peer may send: a segment of the largest size, with room for its type byte. */
+export const MAX_MESSAGE_BYTES = MAX_SEGMENT_BYTES + 1024
+/** Without a byte from the peer for this long (keep-alives included), the session ends with PEER_TIMEOUT. */
+export const DEFAULT_TIMEOUT_MS = 30_000
+/** Ids of entries received that a live session remembers, so it does not send them straight back. */
+const ECHO_MEMORY = 65_536
+
+export interface ReplicateOptions {
+  /** Stay connected after the first sync and send what changes, both ways, until the stream closes. */
+  live?: boolean
+  /** Only these authors' feeds (hex or bytes); both sides' lists are intersected. Default: every feed. */
+  authors?: Array<string | Uint8Array>
+  /** Milliseconds without a byte from the peer before the session ends with PEER_TIMEOUT (default 30 s; 0: never). */
+  timeout?: number
+  /** Told as segments go and come. */
+  onProgress?: (stats: ReplicationStats) => void
+}
+
+export interface ReplicationStats {
+  /** How the first sync found the difference: `changes` (peers that met before) or `reconciled`. */
+  mode: 'changes' | 'reconciled' | null
+  sent: { segments: number, entries: number, bytes: number }
+  received: { segments: number, entries: number, bytes: number }
+  /** Entries stored for the first time, and entries received that were held already. */
+  stored: number
+  duplicates: number
+  /** Segments the store refused (the session ends at the first: an honest peer never sends one). */
+  rejected: number
+  /** Times this side waited for the peer's answer after the handshake, before the first sync was complete. */
+  roundTrips: number
+  /** Bytes on the wire, both ways, Noise framing included. */
+  wireBytes: { sent: number, received: number }
+  /** Milliseconds from the start to the first complete sync (null before). */
+  syncMs: number | null
+}
+
+/** Hooks a session needs from its Logbook. */
+export interface SessionHost {
+  store: Store
+  spaceKey: Uint8Array
+  /** Holds views' reaction to forks until the returned function is called (one rebuild per burst). */
+  holdForkNews?: () => () => void
+}
+
+function authorBytes (author: string | Uint8Array): Uint8Array {
+  if (author instanceof Uint8Array && author.byteLength === 32) return author
+  if (typeof author === 'string' && /^[0-9a-f]{64}$/.test(author)) return fromHex(author, 32) as Uint8Array
+  throw new LogbookError('INVALID_ARGUMENT', `authors: expected 64 lowercase hex digits or 32 bytes, got ${typeof author === 'string' ? JSON.stringify(author) : `${author.byteLength} bytes`}`)
+}
+
+/** The effective author filter of a session: both sides' lists intersected; null is every feed. */
+function effectiveAuthors (mine: Uint8Array[], theirs: Uint8Array[]): Set<string> | null {
+  if (mine.length === 0 && theirs.length === 0) return null
+  if (mine.length === 0) return new Set(theirs.map(toHex))
+  if (theirs.length === 0) return new Set(mine.map(toHex))
+  const other = new Set(theirs.map(toHex))
+  return new Set(mine.map(toHex).filter((hex) => other.has(hex)))
+}
+
+/** The key peer cursors are kept under for a filter: the same filter, the same cursor. */
+function scopeOf (authors: Set<string> | null): string {
+  if (authors === null) return 'all'
+  return toHex(sha256(new TextEncoder().encode([...authors].sort().join(',')))).slice(0, 32)
+}
+
+function protocolError (message: string): LogbookError {
+  return new LogbookError('PROTOCOL_ERROR', message)
+}
+
+export class ReplicationSession extends EventEmitter {
+  readonly stats: ReplicationStats = {
+    mode: null,
+    sent: { segments: 0, entries: 0, bytes: 0 },
+    received: { segments: 0, entries: 0, bytes: 0 },
+    stored: 0,
+    duplicates: 0,
+    rejected: 0,
+    roundTrips: 0,
+    wireBytes: { sent: 0, received: 0 },
+    syncMs: null
+  }
+
+  /** Resolves when the first sync is complete both ways (everything each side held at the start is exchanged). */
+  readonly synced: Promise<ReplicationStats>
+  /** Resolves when the session ends cleanly; rejects with the LogbookError that ended it. */
+  readonly done: Promise<ReplicationStats>
+
+  private readonly store: Store
+  private readonly live: boolean
+  private readonly myAuthors: Uint8Array[]
+  private authors: Set<string> | null = null
+  private remote: Hello | null = null
+  private readonly intake: Intake
+  private failure: LogbookError | null = null
+  private readonly started = Date.now()
+  private sentDone = false
+  private gotDone = false
+  private remoteThrough = 0
+  private tipSet: TipSet | null = null
+  /** The change number this side's first sync covered (sent in its `done`), and then where live sending stands. */
+  private sentThrough = 0
+  private readonly received = new Set<string>()
+  private releaseForkNews: (() => void) | null = null
+  private resolveSynced: (stats: ReplicationStats) => void = () => {}
+  private rejectSynced: (err: LogbookError) => void = () => {}
+  private stopLive: (() => void) | null = null
+  private messageCount = 0
+  /** How far this side received the peer's change log in an earlier session (0: never, or not usable). */
+  private knownOfRemote: number | null = null
+  /** How far the peer says it received this side's change log before (null: never). */
+  private remoteKnows: number | null = null
+  /** Set once this side ends a session that is in sync. */
+  private ending = false
+  /** Whether the peer's `done` may be kept as a cursor (both sides asked for the same feeds). */
+  private keepCursor = false
+  private wantsAnswered = false
+
+  constructor (private readonly host: SessionHost, private readonly noise: NoiseSecretStream, private readonly options: ReplicateOptions = {}) {
+    super()
+    this.store = host.store
+    this.live = options.live === true
+    this.myAuthors = (options.authors ?? []).map(authorBytes)
+    this.intake = new Intake(this.store, (_at, err) => {
+      this.stats.rejected++
+      this.fail(err)
+    })
+    this.synced = new Promise((resolve, reject) => { this.resolveSynced = resolve; this.rejectSynced = reject })
+    this.synced.catch(() => {})
+    this.done = this.run()
+    this.done.catch(() => {})
+  }
+
+  /** Both sides asked for a live session. */
+  private get liveBoth (): boolean {
+    return this.live && this.remote?.live === true
+  }
+
+  private chosen = (author: Uint8Array): boolean => this.authors === null || this.authors.has(toHex(author))
+
+  private async run (): Promise<ReplicationStats> {
+    const noise = this.noise
+    const timeout = this.options.timeout ?? DEFAULT_TIMEOUT_MS
+    if (timeout > 0) {
+      noise.setTimeout(timeout)
+      noise.setKeepAlive(Math.max(1, Math.floor(timeout / 3)))
+    }
+    const closed = new Promise<void>((resolve) => noise.once('close', () => resolve()))
+    noise.on('error', (err: Error) => this.fail(err))
+    try {
+      const incoming = noise[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>
+      if (!await noise.opened) throw this.failure ?? new LogbookError('CONNECTION_CLOSED', 'the connection closed during the Noise handshake')
+      await this.handshake(incoming)
+      await this.receive(incoming)
+      await this.intake.drain()
+      if (this.failure !== null) throw this.failure
+      if (!this.gotDone) throw new LogbookError('CONNECTION_CLOSED', 'the peer closed the connection before the sync was complete')
+    } catch (err) {
+      this.fail(err)
+    } finally {
+      this.stopLive?.()
+      this.releaseForkNews?.()
+      this.releaseForkNews = null
+    }
+    await this.intake.drain().catch(() => {})
+    this.countWire()
+    if (this.failure !== null) {
+      if (!noise.destroyed) noise.destroy(this.failure)
+      this.rejectSynced(this.failure)
+      throw this.failure
+    }
+    noise.end(undefined)
+    await closed
+    this.countWire()
+    return this.stats
+  }
+
+  /** Ends the session with `err` (the first reason wins): tells the peer why, then closes. */
+  fail (err: unknown): void {
+    if (this.failure !== null) return
+    // After a complete sync, a connection that closes is how a live session ends.
+    if (this.stats.syncMs !== null && isClosure(err)) return
+    this.failure = toSessionError(err)
+    this.emit('failure', this.failure)
+    if (!this.noise.destroyed) {
+      // The peer is told why (best effort), then the stream closes.
+      try { this.noise.write(encodeMessage({ type: 'error', code: this.failure.code, message: this.failure.message })) } catch {}
+      const noise = this.noise
+      setTimeout(() => { if (!noise.destroyed) noise.destroy(this.failure ?? undefined) }, 50).unref?.()
+      noise.end(undefined)
+    }
+  }
+
+  /**
+   * Ends the session: a live one stops sending, finishes what is in flight and closes; one still in its
+   * first sync is cut off (CONNECTION_CLOSED). Resolves once it has ended.
+   */
+  async end (): Promise<void> {
+    this.ending = true
+    this.stopLive?.()
+    if (this.stats.syncMs === null) this.fail(new LogbookError('CONNECTION_CLOSED', 'this side closed the session before the sync was complete'))
+    else if (!this.noise.destroyed) this.noise.end(undefined)
+    const stop = setTimeout(() => { if (!this.noise.destroyed) this.noise.destroy() }, 2000)
+    try {
+      await this.done.catch(() => {})
+    } finally {
+      clearTimeout(stop)
+    }
+  }
+
+  private countWire (): void {
+    this.stats.wireBytes = { sent: this.noise.rawBytesWritten, received: this.noise.rawBytesRead }
+  }
+
+  private async next (incoming: AsyncIterator<Uint8Array>): Promise<Message | null> {
+    const { value, done } = await incoming.next()
+    if (done === true) return null
+    if (value.byteLength > MAX_MESSAGE_BYTES) throw new LogbookError('MESSAGE_TOO_LARGE', `a peer sent a message of ${value.byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}`)
+    if (value.byteLength === 0) return await this.next(incoming) // a keep-alive
+    this.messageCount++
+    const message = decodeMessage(value)
+    if (message.type === 'error') {
+      const code = (message.code in ERROR_CODES ? message.code : 'PROTOCOL_ERROR') as ErrorCode
+      throw new LogbookError(code, `the peer ended the session: ${message.message.slice(0, 500)}`)
+    }
+    return message
+  }
+
+  private async send (message: Message): Promise<void> {
+    if (this.failure !== null || this.noise.destroyed) throw this.failure ?? new LogbookError('CONNECTION_CLOSED', 'the connection closed')
+    const bytes = encodeMessage(message)
+    if (!this.noise.write(bytes)) {
+      await new Promise<void>((resolve) => {
+        const go = (): void => { this.noise.off('drain', go); this.noise.off('close', go); resolve() }
+        this.noise.on('drain', go)
+        this.noise.on('close', go)
+      })
+    }
+  }
+
+  private async sendSegment (segment: Segment, ids?: Uint8Array[]): Promise<void> {
+    const body = segment.encoded?.body ?? encodeSegmentBody(segment)
+    await this.send({ type: 'segment', body })
+    this.stats.sent.segments++
+    this.stats.sent.entries += segment.entries.length
+    this.stats.sent.bytes += body.byteLength
+    this.options.onProgress?.(this.stats)
+  }
+
+  // ---- handshake ----
+
+  private async handshake (incoming: AsyncIterator<Uint8Array>): Promise<void> {
+    const hash = this.noise.handshakeHash as Uint8Array
+    const initiator = this.noise.isInitiator
+    await this.send({ type: 'proof', minVersion: PROTOCOL_VERSIONS.min, maxVersion: PROTOCOL_VERSIONS.max, proof: spaceProof(this.host.spaceKey, hash, initiator) })
+    const proof = await this.next(incoming)
+    if (proof === null) throw new LogbookError('SPACE_MISMATCH', 'the peer closed the connection before proving it holds the space key (another space?)')
+    if (proof.type !== 'proof') throw protocolError(`a peer sent ${proof.type} before proving it holds the space key`)
+    if (!equalConstantTime(proof.proof, spaceProof(this.host.spaceKey, hash, !initiator))) {
+      throw new LogbookError('SPACE_MISMATCH', 'the peer does not hold this space\'s key (or a relay stands between the two)')
+    }
+    if (proof.maxVersion < PROTOCOL_VERSIONS.min || proof.minVersion > PROTOCOL_VERSIONS.max) {
+      throw new LogbookError('VERSION_MISMATCH', `the peer speaks protocol versions ${proof.minVersion} to ${proof.maxVersion}; this one speaks ${PROTOCOL_VERSIONS.min} to ${PROTOCOL_VERSIONS.max}`)
+    }
+    const store = this.store
+    const instance = fromHex(store.instance, 16) as Uint8Array
+    await this.send({ type: 'hello', instance, lastChange: store.state.lastChange, items: this.tips(this.myFilter()).length, live: this.live, authors: this.myAuthors })
+    const hello = await this.next(incoming)
+    if (hello === null) throw new LogbookError('CONNECTION_CLOSED', 'the peer closed the connection during the handshake')
+    if (hello.type !== 'hello') throw protocolError(`a peer sent ${hello.type} where its hello belongs`)
+    this.remote = hello
+    this.authors = effectiveAuthors(this.myAuthors, hello.authors)
+    // Cursors are kept per filter: what was received of some feeds says nothing of the others.
+    this.knownOfRemote = await store.peerCursor(toHex(hello.instance), scopeOf(this.myFilter()))
+    await this.send({ type: 'known', change: this.knownOfRemote })
+    const known = await this.next(incoming)
+    if (known === null) throw new LogbookError('CONNECTION_CLOSED', 'the peer closed the connection during the handshake')
+    if (known.type !== 'known') throw protocolError(`a peer sent ${known.type} where it says what it holds of this store`)
+    this.remoteKnows = known.change
+  }
+
+  /** This side's own filter (before the peer's is known). */
+  private myFilter (): Set<string> | null {
+    return this.myAuthors.length === 0 ? null : new Set(this.myAuthors.map(toHex))
+  }
+
+  /** This side's feed tips within the filter. */
+  private tips (filter: Set<string> | null): Tip[] {
+    const out: Tip[] = []
+    for (const [author, tips] of this.store.state.tips) {
+      if (filter !== null && !filter.has(author)) continue
+      const authorId = fromHex(author, 32) as Uint8Array
+      for (const [id, seq] of tips) out.push({ author: authorId, seq, id: fromHex(id, 32) as Uint8Array })
+    }
+    return out
+  }
+
+  // ---- the first sync ----
+
+  private async receive (incoming: AsyncIterator<Uint8Array>): Promise<void> {
+    const remote = this.remote as Hello
+    // Peers that met before under the same filter send what changed since; the change numbers must exist.
+    const sameFilter = scopeOf(this.myFilter()) === scopeOf(remote.authors.length === 0 ? null : new Set(remote.authors.map(toHex)))
+    const theirs = this.remoteKnows
+    const mineOk = this.knownOfRemote !== null && this.knownOfRemote <= remote.lastChange
+    const theirsOk = theirs !== null && theirs <= this.store.state.lastChange
+    this.keepCursor = sameFilter
+    this.releaseForkNews = this.host.holdForkNews?.() ?? null
+    if (sameFilter && mineOk && theirsOk) {
+      this.stats.mode = 'changes'
+      this.runTask(this.sendChanges(theirs as number))
+    } else {
+      this.stats.mode = 'reconciled'
+      const tips = this.tips(this.authors)
+      this.tipSet = new TipSet(reconcileKey(this.noise.handshakeHash as Uint8Array), tips, bucketCount(tips.length, remote.items))
+      this.sentThrough = this.store.state.lastChange
+      if (this.noise.isInitiator) {
+        await this.send({ type: 'fingerprints', buckets: this.tipSet.count, digests: this.tipSet.fingerprints })
+        this.stats.roundTrips++
+      }
+    }
+    this.stats.roundTrips++
+    for (;;) {
+      let message: Message | null
+      try {
+        message = await this.next(incoming)
+      } catch (err) {
+        // A stream that closes after a complete sync (the peer is done, or this side ended) ended well.
+        if (this.stats.syncMs !== null && isClosure(err)) return
+        throw err
+      }
+      if (message === null) return
+      await this.handle(message)
+      if (this.failure !== null) return
+      // After a complete sync that is not live, nothing more comes: stop reading before the stream closes.
+      if (this.stats.syncMs !== null && !this.liveBoth) return
+    }
+  }
+
+  /** Runs a sending task beside the receiving loop (each side reads while it writes: no deadlock). */
+  private runTask (task: Promise<void>): void {
+    task.catch((err) => this.fail(err))
+  }
+
+  private async handle (message: Message): Promise<void> {
+    switch (message.type) {
+      case 'segment': return await this.take(message.body)
+      case 'fingerprints': return this.answerFingerprints(message.buckets, message.digests)
+      case 'items': return this.answerItems(message.buckets)
+      case 'want': return this.answerWants(message.wants)
+      case 'done': return await this.remoteDone(message.through)
+      default: throw protocolError(`a peer sent ${message.type} after the handshake`)
+    }
+  }
+
+  private async take (body: Uint8Array): Promise<void> {
+    let segment: Segment
+    try {
+      segment = decodeSegmentBody(body)
+    } catch (err) {
+      if (err instanceof LogbookError) { this.stats.rejected++; throw err }
+      throw err
+    }
+    this.stats.received.segments++
+    this.stats.received.entries += segment.entries.length
+    this.stats.received.bytes += body.byteLength
+    const before = this.intake.counts.stored
+    const ids = await this.intake.take(segment, this.messageCount)
+    if (this.live && ids !== null) this.remember(ids)
+    this.stats.stored = this.intake.counts.stored
+    this.stats.duplicates = this.intake.counts.duplicates
+    if (this.intake.counts.stored !== before) this.options.onProgress?.(this.stats)
+  }
+
+  /** Remembers what the peer sent, so the live phase does not send it back. */
+  private remember (ids: Uint8Array[]): void {
+    if (this.received.size > ECHO_MEMORY) this.received.clear()
+    for (const id of ids) this.received.add(toHex(id))
+  }
+
+  private answerFingerprints (buckets: number, digests: Uint8Array): void {
+    const tipSet = this.tipSet
+    if (tipSet === null || this.noise.isInitiator) throw protocolError('a peer sent fingerprints it was not asked for')
+    if (buckets !== tipSet.count || digests.byteLength !== buckets * 8 || buckets > MAX_BUCKETS) {
+      throw protocolError(`a peer sent ${buckets} bucket fingerprints in ${digests.byteLength} bytes; ${tipSet.count} were due`)
+    }
+    const differ = tipSet.differing(digests)
+    this.runTask(this.send({ type: 'items', buckets: differ.map((bucket) => ({ bucket, items: tipSet.items(bucket) })) }))
+  }
+
+  /** The initiator: from the responder's tips in each differing bucket, what each side lacks. */
+  private answerItems (buckets: Array<{ bucket: number, items: Item[] }>): void {
+    const tipSet = this.tipSet
+    if (tipSet === null || !this.noise.isInitiator || this.wantsAnswered) throw protocolError('a peer sent items it was not asked for')
+    this.wantsAnswered = true
+    const wants: Want['wants'] = []
+    const pushes: Array<{ tip: Uint8Array, candidates: Item[] }> = []
+    for (const { bucket, items } of buckets) {
+      if (bucket >= tipSet.count) throw protocolError(`a peer listed bucket ${bucket} of ${tipSet.count}`)
+      const mine = tipSet.tips(bucket)
+      const myDigests = new Set(tipSet.items(bucket).map((item) => toHex(item.digest)))
+      const theirDigests = new Set(items.map((item) => toHex(item.digest)))
+      const myByAuthor = groupBy(mine, (tip) => toHex(tipSet.authorDigest(tip.author).digest))
+      const theirByAuthor = groupBy(items, (item) => toHex(item.author))
+      items.forEach((item, index) => {
+        if (myDigests.has(toHex(item.digest))) return
+        // The highest tip of mine below theirs: the peer sends from there if it is on the same branch.
+        const below = (myByAuthor.get(toHex(item.author)) ?? []).filter((tip) => tip.seq < item.seq).sort((a, b) => b.seq - a.seq)[0]
+        wants.push({ bucket, index, after: below?.seq ?? 0, afterId: below?.id ?? null })
+      })
+      for (const tip of mine) {
+        if (theirDigests.has(toHex(tipSet.itemDigest(tip.author, tip.seq, tip.id)))) continue
+        const theirs = (theirByAuthor.get(toHex(tipSet.authorDigest(tip.author).digest)) ?? []).filter((item) => item.seq < tip.seq)
+        pushes.push({ tip: tip.id, candidates: theirs.sort((a, b) => b.seq - a.seq) })
+      }
+    }
+    this.runTask((async () => {
+      await this.send({ type: 'want', wants })
+      await this.sendRanges(await this.resolvePushes(pushes))
+    })())
+  }
+
+  /** For each push, the highest tip of the peer's that is on the branch being sent: send only what follows it. */
+  private async resolvePushes (pushes: Array<{ tip: Uint8Array, candidates: Item[] }>): Promise<Range[]> {
+    const tipSet = this.tipSet as TipSet
+    const out: Range[] = []
+    for (const push of pushes) {
+      let range: Range = { tip: push.tip, after: 0, afterId: null }
+      const tipEntry = await this.store.reader.get(push.tip)
+      for (const candidate of push.candidates) {
+        if (tipEntry === undefined) break
+        const id = await this.idOnBranch(push.tip, tipEntry.seq, candidate.seq)
+        if (id !== null && compareBytes(tipSet.itemDigest(tipEntry.author, candidate.seq, id), candidate.digest) === 0) {
+          range = { tip: push.tip, after: candidate.seq, afterId: id }
+          break
+        }
+      }
+      out.push(range)
+    }
+    return out
+  }
+
+  /** The id at `seq` on the branch that ends at `tip` (at `tipSeq`); null when there is none. */
+  private async idOnBranch (tip: Uint8Array, tipSeq: number, seq: number): Promise<Uint8Array | null> {
+    if (seq < 1 || seq > tipSeq) return null
+    let location = await this.store.reader.locate(tip)
+    while (location !== undefined) {
+      const page = await this.store.reader.page(location.pageKey)
+      if (page === undefined) return null
+      const first = page.segment.firstSeq
+      if (seq >= first) return page.ids[seq - first] ?? null
+      if (page.segment.firstPrev === null) return null
+      location = await this.store.reader.locate(page.segment.firstPrev)
+    }
+    return null
+  }
+
+  /** The responder: send what the initiator asked for, then the pending area, then `done`. */
+  private answerWants (wants: Want['wants']): void {
+    const tipSet = this.tipSet
+    if (tipSet === null || this.noise.isInitiator || this.wantsAnswered) throw protocolError('a peer sent wants it was not asked for')
+    this.wantsAnswered = true
+    const ranges: Range[] = []
+    for (const want of wants) {
+      const tip = tipSet.tipAt(want.bucket, want.index)
+      if (tip === undefined) throw protocolError(`a peer asked for item ${want.index} of bucket ${want.bucket}, which was not listed`)
+      ranges.push({ tip: tip.id, after: Math.min(want.after, tip.seq), afterId: want.afterId })
+    }
+    this.runTask(this.sendRanges(ranges))
+  }
+
+  /** Sends the entries on the way to `ranges` (everything, when the peer holds nothing), the pending area, then `done`. */
+  private async sendRanges (ranges: Range[]): Promise<void> {
+    const remote = this.remote as Hello
+    if (remote.items === 0 && this.authors === null) {
+      for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, {})) await this.sendSegment(segment, ids)
+    } else {
+      for await (const segment of rangeSegments(this.store, ranges)) await this.sendSegment(segment)
+      for await (const segment of pendingSegments(this.store, this.chosen)) await this.sendSegment(segment)
+    }
+    await this.sendDone(this.sentThrough)
+  }
+
+  /** A peer met before: what changed after the change it received last, then `done`. */
+  private async sendChanges (after: number): Promise<void> {
+    let through = after
+    for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, { authors: this.chosen, sinceChange: after, onChange: (change) => { through = change } })) {
+      await this.sendSegment(segment, ids)
+    }
+    await this.sendDone(through)
+  }
+
+  private async sendDone (through: number): Promise<void> {
+    this.sentThrough = through
+    await this.send({ type: 'done', through })
+    this.sentDone = true
+    this.checkSynced()
+  }
+
+  private async remoteDone (through: number): Promise<void> {
+    if (this.gotDone) throw protocolError('a peer said twice that it sent everything')
+    this.gotDone = true
+    this.remoteThrough = through
+    await this.intake.drain()
+    if (this.failure !== null) return
+    // Everything the peer held through `through` is stored now: next time, only what follows.
+    if (this.keepCursor) await this.store.setPeerCursor(toHex((this.remote as Hello).instance), scopeOf(this.myFilter()), through)
+    this.checkSynced()
+  }
+
+  private checkSynced (): void {
+    if (!this.sentDone || !this.gotDone || this.stats.syncMs !== null) return
+    this.stats.syncMs = Date.now() - this.started
+    this.stats.stored = this.intake.counts.stored
+    this.stats.duplicates = this.intake.counts.duplicates
+    this.releaseForkNews?.()
+    this.releaseForkNews = null
+    this.countWire()
+    this.resolveSynced(this.stats)
+    this.emit('synced', this.stats)
+    const remote = this.remote as Hello
+    if (this.liveBoth) this.startLive()
+    else this.noise.end(undefined)
+  }
+
+  // ---- live ----
+
+  private startLive (): void {
+    let sending = false
+    let again = false
+    const pump = async (): Promise<void> => {
+      if (sending) { again = true; return }
+      sending = true
+      try {
+        do {
+          again = false
+          let through = this.sentThrough
+          for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, { authors: this.chosen, sinceChange: this.sentThrough, onChange: (change) => { through = change } })) {
+            if (ids.every((id) => this.received.has(toHex(id)))) continue
+            await this.sendSegment(segment, ids)
+          }
+          this.sentThrough = through
+        } while (again && this.failure === null)
+      } finally {
+        sending = false
+      }
+    }
+    const listener = { changed: () => { this.runTask(pump()) } }
+    this.store.ingestor.listeners.add(listener)
+    this.stopLive = () => { this.store.ingestor.listeners.delete(listener) }
+    this.runTask(pump())
+  }
+}
+
+function groupBy<T> (items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const list = out.get(k)
+    if (list === undefined) out.set(k, [item])
+    else list.push(item)
+  }
+  return out
+}
+
+/** Whether `err` is the stream closing under the session (not a timeout, not a protocol error). */
+function isClosure (err: unknown): boolean {
+  if (err instanceof LogbookError) return err.code === 'CONNECTION_CLOSED'
+  const message = err instanceof Error ? err.message : String(err)
+  return !/timed out/i.test(message) && /closed|destroyed|ECONNRESET|EPIPE|premature/i.test(message)
+}
+
+/** Any error that ends a session, as a LogbookError with a code a user can act on. */
+function toSessionError (err: unknown): LogbookError {
+  if (err instanceof LogbookError) return err
+  const message = err instanceof Error ? err.message : String(err)
+  if (/timed out/i.test(message)) return new LogbookError('PEER_TIMEOUT', 'the peer sent nothing for longer than the timeout', { cause: err })
+  if (/closed|destroyed|ECONNRESET|EPIPE|premature/i.test(message)) return new LogbookError('CONNECTION_CLOSED', `the connection closed: ${message}`, { cause: err })
+  return new LogbookError('PROTOCOL_ERROR', `the session failed: ${message}`, { cause: err })
+}

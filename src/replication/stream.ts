@@ -1,0 +1,39 @@
+// Where a replication session meets a byte stream: a Noise stream of its own (its encrypted side is what
+// the caller pipes to a peer), one over a socket the caller gives, or one a hyperswarm connection already is.
+import NoiseSecretStream from '@hyperswarm/secret-stream'
+import { ReplicationSession, type ReplicateOptions, type SessionHost } from './session.js'
+
+export type { ReplicateOptions, ReplicationStats } from './session.js'
+
+/** The byte stream `replicate` returns (a streamx Duplex), with its session. */
+export interface ReplicationStream {
+  readonly session: ReplicationSession
+  pipe: <T>(destination: T) => T
+  write: (data: Uint8Array) => boolean
+  end: (data?: Uint8Array) => unknown
+  destroy: (err?: Error) => void
+  on: (event: string, listener: (...args: any[]) => void) => unknown
+  once: (event: string, listener: (...args: any[]) => void) => unknown
+  readonly destroyed: boolean
+}
+
+function isNoiseStream (value: object): value is NoiseSecretStream {
+  return value instanceof NoiseSecretStream || (typeof (value as { isInitiator?: unknown }).isInitiator === 'boolean' && 'handshakeHash' in value && 'rawStream' in value)
+}
+
+export function openReplication (isInitiator: boolean | object, options: ReplicateOptions & { stream?: unknown }, host: SessionHost): ReplicationStream {
+  let noise: NoiseSecretStream
+  let outer: unknown
+  if (typeof isInitiator === 'boolean') {
+    noise = new NoiseSecretStream(isInitiator, options.stream ?? null)
+    outer = options.stream === undefined ? noise.rawStream : noise
+  } else if (isNoiseStream(isInitiator)) {
+    noise = isInitiator
+    outer = noise
+  } else {
+    throw new TypeError('expected isInitiator to be a boolean or a Noise stream (a hyperswarm connection)')
+  }
+  const session = new ReplicationSession(host, noise, options)
+  Object.defineProperty(outer, 'session', { value: session, configurable: true })
+  return outer as ReplicationStream
+}

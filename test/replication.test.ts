@@ -1,0 +1,104 @@
+// Replication between two books piped together in one process: both directions, small and large
+// differences, peers that met before, forks, filters, live updates, and a peer without the space key.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { Logbook, LogbookError, type ReplicationStream } from '../src/index.js'
+import { identity, memoryBook, OTHER_SPACE_KEY, snapshot } from './helpers/fixtures.js'
+
+function pipe (a: ReplicationStream, b: ReplicationStream): void {
+  a.pipe(b).pipe(a)
+}
+
+async function sync (a: Logbook, b: Logbook, options: { live?: boolean, authors?: string[] } = {}): Promise<{ a: ReplicationStream, b: ReplicationStream }> {
+  const sa = a.replicate(true, { ...options, timeout: 10_000 })
+  const sb = b.replicate(false, { ...options, timeout: 10_000 })
+  pipe(sa, sb)
+  await Promise.all([sa.session.synced, sb.session.synced])
+  return { a: sa, b: sb }
+}
+
+async function ended (streams: { a: ReplicationStream, b: ReplicationStream }): Promise<void> {
+  await Promise.all([streams.a.session.done, streams.b.session.done])
+}
+
+test('two books exchange what each lacks, both ways, and end', async () => {
+  const a = await memoryBook({ identity: identity(1) })
+  const b = await memoryBook({ identity: identity(2) })
+  await a.append([{ n: 1 }, { n: 2 }, { n: 3 }])
+  await b.append(Array.from({ length: 2000 }, (_, i) => ({ i })))
+  const streams = await sync(a, b)
+  await ended(streams)
+  assert.deepEqual(await snapshot(a), await snapshot(b))
+  assert.equal(a.status().entries, 2003)
+  assert.equal(streams.a.session.stats.mode, 'reconciled')
+  assert.equal(streams.a.session.stats.stored, 2000)
+  assert.equal(streams.b.session.stats.stored, 3)
+  assert.equal((await a.verify()).ok, true)
+  await a.close(); await b.close()
+})
+
+test('peers that met before send only what changed since, and the difference among many feeds is small on the wire', async () => {
+  const a = await memoryBook({ identity: identity(1) })
+  const b = await memoryBook({ identity: identity(2) })
+  const writers = Array.from({ length: 50 }, (_, i) => identity(100 + i))
+  for (const who of writers) {
+    const w = await memoryBook({ identity: who })
+    await w.append([{ who: who.author }])
+    await a.import(w.export())
+    await w.close()
+  }
+  await ended(await sync(a, b))
+  assert.deepEqual(await snapshot(a), await snapshot(b))
+  await a.append({ later: true })
+  const second = await sync(a, b)
+  await ended(second)
+  assert.equal(second.a.session.stats.mode, 'changes')
+  assert.equal(second.b.session.stats.stored, 1)
+  assert.equal(second.a.session.stats.sent.entries, 1)
+  assert.deepEqual(await snapshot(a), await snapshot(b))
+  await a.close(); await b.close()
+})
+
+test('a fork travels as both branches and both sides hold the same proof', async () => {
+  const one = await memoryBook({ identity: identity(7) })
+  const two = await memoryBook({ identity: identity(7) })
+  await one.append({ branch: 'one' })
+  await two.append({ branch: 'two' })
+  const streams = await sync(one, two)
+  await ended(streams)
+  const s1 = await snapshot(one)
+  assert.deepEqual(s1, await snapshot(two))
+  assert.equal(s1.forks.length, 1)
+  await one.close(); await two.close()
+})
+
+test('live: an append on either side reaches the other', async () => {
+  const a = await memoryBook({ identity: identity(1) })
+  const b = await memoryBook({ identity: identity(2) })
+  const streams = await sync(a, b, { live: true })
+  const arrived = new Promise<void>((resolve) => b.on('ready', () => { if (b.status().entries === 1) resolve() }))
+  const id = await a.append({ live: 1 })
+  await arrived
+  assert.equal((await b.get(id))?.id, id)
+  const back = new Promise<void>((resolve) => a.on('ready', () => { if (a.status().entries === 2) resolve() }))
+  await b.append({ live: 2 })
+  await back
+  assert.deepEqual(await snapshot(a), await snapshot(b))
+  streams.a.session.end()
+  await ended(streams)
+  await a.close(); await b.close()
+})
+
+test('a peer without the space key learns nothing and both sides end with SPACE_MISMATCH', async () => {
+  const a = await memoryBook({ identity: identity(1) })
+  const stranger = await memoryBook({ identity: identity(2), spaceKey: OTHER_SPACE_KEY })
+  await a.append({ secret: true })
+  const sa = a.replicate(true, { timeout: 5000 })
+  const sb = stranger.replicate(false, { timeout: 5000 })
+  pipe(sa, sb)
+  await assert.rejects(sa.session.done, (err: unknown) => err instanceof LogbookError && err.code === 'SPACE_MISMATCH')
+  await assert.rejects(sb.session.done, (err: unknown) => err instanceof LogbookError && err.code === 'SPACE_MISMATCH')
+  assert.equal(stranger.status().entries, 0)
+  assert.equal(sb.session.stats.received.segments, 0)
+  await a.close(); await stranger.close()
+})
