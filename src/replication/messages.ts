@@ -43,8 +43,19 @@ export interface Item { author: Uint8Array, seq: number, digest: Uint8Array }
 /** Reconciliation, second step: the responder's tips in every bucket whose digest differed. */
 export interface Items { type: 'items', buckets: Array<{ bucket: number, items: Item[] }> }
 
-/** Reconciliation, third step: the responder's tips the initiator lacks, and from where to send each. */
-export interface Want { type: 'want', wants: Array<{ bucket: number, index: number, after: number, afterId: Uint8Array | null }> }
+/**
+ * Reconciliation, third step: the responder's tips the initiator lacks, and from where to send each; and
+ * probes: tips of the initiator's, each below a later tip the responder listed (`index`), that the
+ * responder holds only if they lie on that tip's branch.
+ */
+export interface Want {
+  type: 'want'
+  wants: Array<{ bucket: number, index: number, after: number, afterId: Uint8Array | null }>
+  probes: Array<{ bucket: number, index: number, seq: number, digest: Uint8Array }>
+}
+
+/** The responder's answer to the probes: the ones it cannot place (by their place in the list), for the initiator to send. */
+export interface Need { type: 'need', probes: number[] }
 
 /** A segment, exactly as an export frame's body holds it. */
 export interface SegmentMessage { type: 'segment', body: Uint8Array }
@@ -55,9 +66,9 @@ export interface Done { type: 'done', through: number }
 /** Why the sender ends the session. */
 export interface ErrorMessage { type: 'error', code: string, message: string }
 
-export type Message = Proof | Hello | Known | Fingerprints | Items | Want | SegmentMessage | Done | ErrorMessage
+export type Message = Proof | Hello | Known | Fingerprints | Items | Want | Need | SegmentMessage | Done | ErrorMessage
 
-const TYPES = ['proof', 'hello', 'known', 'fingerprints', 'items', 'want', 'segment', 'done', 'error'] as const
+const TYPES = ['proof', 'hello', 'known', 'fingerprints', 'items', 'want', 'need', 'segment', 'done', 'error'] as const
 
 const digest = c.fixed(DIGEST_BYTES)
 const optionalId = {
@@ -76,6 +87,12 @@ const bucketItems = {
   decode (state: c.State) { return { bucket: c.uint.decode(state), items: c.array(item).decode(state) } }
 }
 type WantRef = Want['wants'][number]
+type Probe = Want['probes'][number]
+const probe = {
+  preencode (state: c.State, value: Probe) { c.uint.preencode(state, value.bucket); c.uint.preencode(state, value.index); c.uint.preencode(state, value.seq); digest.preencode(state, value.digest) },
+  encode (state: c.State, value: Probe) { c.uint.encode(state, value.bucket); c.uint.encode(state, value.index); c.uint.encode(state, value.seq); digest.encode(state, value.digest) },
+  decode (state: c.State): Probe { return { bucket: c.uint.decode(state), index: c.uint.decode(state), seq: c.uint.decode(state), digest: digest.decode(state) } }
+}
 const wantRef = {
   preencode (state: c.State, value: WantRef) { c.uint.preencode(state, value.bucket); c.uint.preencode(state, value.index); c.uint.preencode(state, value.after); optionalId.preencode(state, value.afterId) },
   encode (state: c.State, value: WantRef) { c.uint.encode(state, value.bucket); c.uint.encode(state, value.index); c.uint.encode(state, value.after); optionalId.encode(state, value.afterId) },
@@ -94,7 +111,8 @@ function fields (message: Message, state: c.State, mode: 'preencode' | 'encode')
     case 'known': put(c.uint, message.change === null ? 0 : message.change + 1); return
     case 'fingerprints': put(c.uint, message.buckets); put(c.buffer, message.digests); return
     case 'items': put(c.array(bucketItems), message.buckets); return
-    case 'want': put(c.array(wantRef), message.wants); return
+    case 'want': put(c.array(wantRef), message.wants); put(c.array(probe), message.probes); return
+    case 'need': put(c.array(c.uint), message.probes); return
     case 'segment': put(c.raw, message.body); return
     case 'done': put(c.uint, message.through); return
     case 'error': put(c.string, message.code); put(c.string, message.message)
@@ -133,7 +151,8 @@ export function decodeMessage (bytes: Uint8Array): Message {
       case 'known': { const change = c.uint.decode(state); message = { type, change: change === 0 ? null : change - 1 }; break }
       case 'fingerprints': message = { type, buckets: c.uint.decode(state), digests: c.buffer.decode(state) ?? new Uint8Array(0) }; break
       case 'items': message = { type, buckets: c.array(bucketItems).decode(state) }; break
-      case 'want': message = { type, wants: c.array(wantRef).decode(state) }; break
+      case 'want': message = { type, wants: c.array(wantRef).decode(state), probes: c.array(probe).decode(state) }; break
+      case 'need': message = { type, probes: c.array(c.uint).decode(state) }; break
       case 'segment': message = { type, body: bytes.subarray(1) }; state.start = state.end; break
       case 'done': message = { type, through: c.uint.decode(state) }; break
       case 'error': message = { type, code: c.string.decode(state), message: c.string.decode(state) }; break

@@ -4,7 +4,7 @@
 // follows or links to arrives before it and the receiver rarely has to hold anything pending.
 import { compareBytes } from '../entry/bytes.js'
 import type { Segment } from '../entry/types.js'
-import { exportSegments, RunBuilder } from '../io/export.js'
+import { RunBuilder } from '../io/export.js'
 import type { Store } from '../store/store.js'
 
 /** The entries of a feed on the way to `tip`, after seq `after`; `afterId` is the id the peer holds there. */
@@ -61,13 +61,6 @@ export async function * rangeSegments (store: Store, ranges: Range[]): AsyncGene
       const run = runs.add(segment.author, segment.firstSeq + slot, slot === 0 ? segment.firstPrev : ids[slot - 1], ids[slot], segment.entries[slot])
       if (run !== null) yield run.segment
     }
-  }
-}
-
-/** Every ready entry (then the pending area) of the chosen authors, or what changed after `sinceChange`. */
-export async function * storeSegments (store: Store, options: { authors?: (author: Uint8Array) => boolean, sinceChange?: number, readyOnly?: boolean, pendingOnly?: boolean }): AsyncGenerator<{ segment: Segment, ids: Uint8Array[] }> {
-  for await (const item of exportSegments(store.reader, store.space, { authors: options.authors, sinceChange: options.sinceChange })) {
-    yield item
   }
 }
 

@@ -18,6 +18,7 @@ import type { Store } from '../store/store.js'
 import { decodeMessage, encodeMessage, PROTOCOL_VERSIONS, type Hello, type Item, type Message, type Want } from './messages.js'
 import { bucketCount, MAX_BUCKETS, TipSet, type Tip } from './reconcile.js'
 import { pendingSegments, rangeSegments, type Range } from './sender.js'
+import { initiatorPlan, responderPlan } from './differ.js'
 
 /** The largest message a peer may send: a segment of the largest size, with room for its type byte. */
 export const MAX_MESSAGE_BYTES = MAX_SEGMENT_BYTES + 1024
@@ -47,7 +48,7 @@ export interface ReplicationStats {
   duplicates: number
   /** Segments the store refused (the session ends at the first: an honest peer never sends one). */
   rejected: number
-  /** Times this side waited for the peer's answer after the handshake, before the first sync was complete. */
+  /** Requests after the handshake whose answer this side waited for before it could go on (the initiator of a reconciliation: 2; peers met before: 0). */
   roundTrips: number
   /** Bytes on the wire, both ways, Noise framing included. */
   wireBytes: { sent: number, received: number }
@@ -134,7 +135,13 @@ export class ReplicationSession extends EventEmitter {
   private ending = false
   /** Whether the peer's `done` may be kept as a cursor (both sides asked for the same feeds). */
   private keepCursor = false
-  private wantsAnswered = false
+  /** The reconciliation's items (initiator) or wants (responder) are in: a second copy is a protocol error. */
+  private itemsIn = false
+  /** The initiator's probes' ranges, and who waits for the responder's needs. */
+  private probed: Range[] | null = null
+  private onNeed: ((needs: number[]) => void) | null = null
+  /** Everything was sent at once (the peer held nothing): nothing more before `done`. */
+  private sendsAll = false
 
   constructor (private readonly host: SessionHost, private readonly noise: NoiseSecretStream, private readonly options: ReplicateOptions = {}) {
     super()
@@ -339,7 +346,6 @@ export class ReplicationSession extends EventEmitter {
         this.stats.roundTrips++
       }
     }
-    this.stats.roundTrips++
     for (;;) {
       let message: Message | null
       try {
@@ -367,7 +373,8 @@ export class ReplicationSession extends EventEmitter {
       case 'segment': return await this.take(message.body)
       case 'fingerprints': return this.answerFingerprints(message.buckets, message.digests)
       case 'items': return this.answerItems(message.buckets)
-      case 'want': return this.answerWants(message.wants)
+      case 'want': return this.answerWants(message.wants, message.probes)
+      case 'need': return this.answerNeeds(message.probes)
       case 'done': return await this.remoteDone(message.through)
       default: throw protocolError(`a peer sent ${message.type} after the handshake`)
     }
@@ -411,93 +418,59 @@ export class ReplicationSession extends EventEmitter {
   /** The initiator: from the responder's tips in each differing bucket, what each side lacks. */
   private answerItems (buckets: Array<{ bucket: number, items: Item[] }>): void {
     const tipSet = this.tipSet
-    if (tipSet === null || !this.noise.isInitiator || this.wantsAnswered) throw protocolError('a peer sent items it was not asked for')
-    this.wantsAnswered = true
-    const wants: Want['wants'] = []
-    const pushes: Array<{ tip: Uint8Array, candidates: Item[] }> = []
-    for (const { bucket, items } of buckets) {
-      if (bucket >= tipSet.count) throw protocolError(`a peer listed bucket ${bucket} of ${tipSet.count}`)
-      const mine = tipSet.tips(bucket)
-      const myDigests = new Set(tipSet.items(bucket).map((item) => toHex(item.digest)))
-      const theirDigests = new Set(items.map((item) => toHex(item.digest)))
-      const myByAuthor = groupBy(mine, (tip) => toHex(tipSet.authorDigest(tip.author).digest))
-      const theirByAuthor = groupBy(items, (item) => toHex(item.author))
-      items.forEach((item, index) => {
-        if (myDigests.has(toHex(item.digest))) return
-        // The highest tip of mine below theirs: the peer sends from there if it is on the same branch.
-        const below = (myByAuthor.get(toHex(item.author)) ?? []).filter((tip) => tip.seq < item.seq).sort((a, b) => b.seq - a.seq)[0]
-        wants.push({ bucket, index, after: below?.seq ?? 0, afterId: below?.id ?? null })
-      })
-      for (const tip of mine) {
-        if (theirDigests.has(toHex(tipSet.itemDigest(tip.author, tip.seq, tip.id)))) continue
-        const theirs = (theirByAuthor.get(toHex(tipSet.authorDigest(tip.author).digest)) ?? []).filter((item) => item.seq < tip.seq)
-        pushes.push({ tip: tip.id, candidates: theirs.sort((a, b) => b.seq - a.seq) })
-      }
-    }
+    if (tipSet === null || !this.noise.isInitiator || this.itemsIn) throw protocolError('a peer sent items it was not asked for')
+    this.itemsIn = true
+    for (const { bucket } of buckets) if (bucket >= tipSet.count) throw protocolError(`a peer listed bucket ${bucket} of ${tipSet.count}`)
     this.runTask((async () => {
-      await this.send({ type: 'want', wants })
-      await this.sendRanges(await this.resolvePushes(pushes))
+      const plan = await initiatorPlan(this.store, tipSet, buckets)
+      this.probed = plan.probed
+      const needed = new Promise<number[]>((resolve) => { this.onNeed = resolve })
+      await this.send({ type: 'want', wants: plan.wants, probes: plan.probes })
+      this.stats.roundTrips++
+      await this.sendRanges(plan.pushes)
+      // Then what the responder could not place, once it has said so.
+      const needs = await needed
+      await this.sendRanges(needs.map((i) => plan.probed[i]))
+      await this.finishFirstSync()
     })())
   }
 
-  /** For each push, the highest tip of the peer's that is on the branch being sent: send only what follows it. */
-  private async resolvePushes (pushes: Array<{ tip: Uint8Array, candidates: Item[] }>): Promise<Range[]> {
-    const tipSet = this.tipSet as TipSet
-    const out: Range[] = []
-    for (const push of pushes) {
-      let range: Range = { tip: push.tip, after: 0, afterId: null }
-      const tipEntry = await this.store.reader.get(push.tip)
-      for (const candidate of push.candidates) {
-        if (tipEntry === undefined) break
-        const id = await this.idOnBranch(push.tip, tipEntry.seq, candidate.seq)
-        if (id !== null && compareBytes(tipSet.itemDigest(tipEntry.author, candidate.seq, id), candidate.digest) === 0) {
-          range = { tip: push.tip, after: candidate.seq, afterId: id }
-          break
-        }
-      }
-      out.push(range)
-    }
-    return out
-  }
-
-  /** The id at `seq` on the branch that ends at `tip` (at `tipSeq`); null when there is none. */
-  private async idOnBranch (tip: Uint8Array, tipSeq: number, seq: number): Promise<Uint8Array | null> {
-    if (seq < 1 || seq > tipSeq) return null
-    let location = await this.store.reader.locate(tip)
-    while (location !== undefined) {
-      const page = await this.store.reader.page(location.pageKey)
-      if (page === undefined) return null
-      const first = page.segment.firstSeq
-      if (seq >= first) return page.ids[seq - first] ?? null
-      if (page.segment.firstPrev === null) return null
-      location = await this.store.reader.locate(page.segment.firstPrev)
-    }
-    return null
-  }
-
-  /** The responder: send what the initiator asked for, then the pending area, then `done`. */
-  private answerWants (wants: Want['wants']): void {
+  /** The responder: say which probes it cannot place, then send what was wanted, the pending area, and `done`. */
+  private answerWants (wants: Want['wants'], probes: Want['probes']): void {
     const tipSet = this.tipSet
-    if (tipSet === null || this.noise.isInitiator || this.wantsAnswered) throw protocolError('a peer sent wants it was not asked for')
-    this.wantsAnswered = true
-    const ranges: Range[] = []
-    for (const want of wants) {
-      const tip = tipSet.tipAt(want.bucket, want.index)
-      if (tip === undefined) throw protocolError(`a peer asked for item ${want.index} of bucket ${want.bucket}, which was not listed`)
-      ranges.push({ tip: tip.id, after: Math.min(want.after, tip.seq), afterId: want.afterId })
-    }
-    this.runTask(this.sendRanges(ranges))
+    if (tipSet === null || this.noise.isInitiator || this.itemsIn) throw protocolError('a peer sent wants it was not asked for')
+    this.itemsIn = true
+    this.runTask((async () => {
+      const { ranges, needs } = await responderPlan(this.store, tipSet, wants, probes, (what) => { throw protocolError(`a peer asked for ${what}`) })
+      await this.send({ type: 'need', probes: needs })
+      await this.sendRanges(ranges)
+      await this.finishFirstSync()
+    })())
   }
 
-  /** Sends the entries on the way to `ranges` (everything, when the peer holds nothing), the pending area, then `done`. */
+  private answerNeeds (needs: number[]): void {
+    const onNeed = this.onNeed
+    if (onNeed === null || this.probed === null) throw protocolError('a peer sent needs it was not asked for')
+    this.onNeed = null
+    for (const i of needs) if (!Number.isInteger(i) || i >= this.probed.length) throw protocolError(`a peer needs probe ${i} of ${this.probed.length}`)
+    onNeed([...new Set(needs)])
+  }
+
+  /** Sends the entries on the way to `ranges`; everything, when the peer holds nothing (no ranges needed). */
   private async sendRanges (ranges: Range[]): Promise<void> {
+    if (this.sendsAll) return
     const remote = this.remote as Hello
     if (remote.items === 0 && this.authors === null) {
+      this.sendsAll = true
       for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, {})) await this.sendSegment(segment, ids)
-    } else {
-      for await (const segment of rangeSegments(this.store, ranges)) await this.sendSegment(segment)
-      for await (const segment of pendingSegments(this.store, this.chosen)) await this.sendSegment(segment)
+      return
     }
+    for await (const segment of rangeSegments(this.store, ranges)) await this.sendSegment(segment)
+  }
+
+  /** The pending area (unless everything was sent already), then `done`. */
+  private async finishFirstSync (): Promise<void> {
+    if (!this.sendsAll) for await (const segment of pendingSegments(this.store, this.chosen)) await this.sendSegment(segment)
     await this.sendDone(this.sentThrough)
   }
 
@@ -570,17 +543,6 @@ export class ReplicationSession extends EventEmitter {
     this.stopLive = () => { this.store.ingestor.listeners.delete(listener) }
     this.runTask(pump())
   }
-}
-
-function groupBy<T> (items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>()
-  for (const item of items) {
-    const k = key(item)
-    const list = out.get(k)
-    if (list === undefined) out.set(k, [item])
-    else list.push(item)
-  }
-  return out
 }
 
 /** Whether `err` is the stream closing under the session (not a timeout, not a protocol error). */
