@@ -102,3 +102,23 @@ test('a peer without the space key learns nothing and both sides end with SPACE_
   assert.equal(sb.session.stats.received.segments, 0)
   await a.close(); await stranger.close()
 })
+
+test('authors limits the feeds; the entries chosen entries link to come along, so nothing chosen waits', async () => {
+  const x = await memoryBook({ identity: identity(11) })
+  const y = await memoryBook({ identity: identity(12) })
+  const z = await memoryBook({ identity: identity(13) })
+  const yIds = await y.append([{ y: 1 }, { y: 2 }, { y: 3 }]) // one signed segment: ending at y3
+  await y.append({ y: 4 }) // after the linked run: not sent
+  await x.import(y.export())
+  await z.append({ z: 1 })
+  await x.import(z.export())
+  const linking = await x.append({ x: 1 }, { links: [yIds[1]] })
+  const reader = await memoryBook({ identity: identity(14) })
+  const streams = await sync(x, reader, { authors: [x.author] })
+  await ended(streams)
+  assert.equal((await reader.get(linking))?.id, linking)
+  assert.deepEqual((await Promise.all(yIds.map(async (id) => (await reader.get(id))?.id))), yIds)
+  assert.equal(reader.status().entries, 4, 'x1 and y1..y3: neither y4 nor z')
+  assert.equal(reader.status().pendingEntries, 0)
+  for (const book of [x, y, z, reader]) await book.close()
+})

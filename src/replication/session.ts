@@ -19,6 +19,7 @@ import { decodeMessage, encodeMessage, PROTOCOL_VERSIONS, type Hello, type Item,
 import { bucketCount, MAX_BUCKETS, TipSet, type Tip } from './reconcile.js'
 import { pendingSegments, rangeSegments, type Range } from './sender.js'
 import { initiatorPlan, responderPlan } from './differ.js'
+import { LinkedPrefixes } from './linked.js'
 
 /** The largest message a peer may send: a segment of the largest size, with room for its type byte. */
 export const MAX_MESSAGE_BYTES = MAX_SEGMENT_BYTES + 1024
@@ -140,6 +141,8 @@ export class ReplicationSession extends EventEmitter {
   /** The initiator's probes' ranges, and who waits for the responder's needs. */
   private probed: Range[] | null = null
   private onNeed: ((needs: number[]) => void) | null = null
+  /** With a filter: the entries of other feeds that chosen entries link to, sent before them. */
+  private linked: LinkedPrefixes | null = null
   /** Everything was sent at once (the peer held nothing): nothing more before `done`. */
   private sendsAll = false
 
@@ -266,6 +269,11 @@ export class ReplicationSession extends EventEmitter {
   }
 
   private async sendSegment (segment: Segment, ids?: Uint8Array[]): Promise<void> {
+    if (this.linked !== null) for await (const linked of this.linked.before(segment)) await this.sendOne(linked)
+    await this.sendOne(segment)
+  }
+
+  private async sendOne (segment: Segment): Promise<void> {
     const body = segment.encoded?.body ?? encodeSegmentBody(segment)
     await this.send({ type: 'segment', body })
     this.stats.sent.segments++
@@ -297,6 +305,7 @@ export class ReplicationSession extends EventEmitter {
     if (hello.type !== 'hello') throw protocolError(`a peer sent ${hello.type} where its hello belongs`)
     this.remote = hello
     this.authors = effectiveAuthors(this.myAuthors, hello.authors)
+    if (this.authors !== null) this.linked = new LinkedPrefixes(this.store, this.chosen)
     // Cursors are kept per filter: what was received of some feeds says nothing of the others.
     this.knownOfRemote = await store.peerCursor(toHex(hello.instance), scopeOf(this.myFilter()))
     await this.send({ type: 'known', change: this.knownOfRemote })

@@ -1,0 +1,60 @@
+// A session limited to some authors still sends what their entries link to: the linked entry's feed up
+// to it (and on to the next signature, since only a signed run can be sent), before the entry that links
+// to it. Otherwise a chosen entry would wait in the peer's pending area for an entry it is never sent.
+import { toHex } from '../entry/bytes.js'
+import type { Segment } from '../entry/types.js'
+import type { Store } from '../store/store.js'
+import { rangeSegments } from './sender.js'
+
+/** The first signed entry at or after the ready entry `id` on its branch (ready entries always have one). */
+async function signedFrom (store: Store, id: Uint8Array): Promise<{ id: Uint8Array, seq: number } | null> {
+  let location = await store.reader.locate(id)
+  let previous: Uint8Array | null = null
+  while (location !== undefined) {
+    const page = await store.reader.page(location.pageKey)
+    if (page === undefined) return null
+    for (let slot = location.slot; slot < page.ids.length; slot++) {
+      if (page.segment.entries[slot].signature !== null) return { id: page.ids[slot], seq: page.segment.firstSeq + slot }
+    }
+    previous = page.ids[page.ids.length - 1]
+    // The next page of this branch: the one whose first entry follows this page's last.
+    location = undefined
+    const nextSeq = page.segment.firstSeq + page.ids.length
+    for await (const next of store.reader.authorPages(page.segment.author, nextSeq, nextSeq)) {
+      const candidate = await store.reader.page(next.pageKey)
+      if (candidate !== undefined && candidate.segment.firstSeq === nextSeq && candidate.segment.firstPrev !== null && Buffer.compare(candidate.segment.firstPrev, previous) === 0) {
+        location = { pageKey: next.pageKey, slot: 0 }
+        break
+      }
+    }
+  }
+  return null
+}
+
+export class LinkedPrefixes {
+  /** Per author outside the filter: the highest seq of its feed sent in this session. */
+  private readonly sent = new Map<string, number>()
+
+  constructor (private readonly store: Store, private readonly chosen: (author: Uint8Array) => boolean) {}
+
+  /** The segments of other feeds to send before `segment`: what its entries link to, not sent yet. */
+  async * before (segment: Segment): AsyncGenerator<Segment> {
+    for (const entry of segment.entries) {
+      for (const link of entry.links) {
+        const linked = await this.store.reader.get(link)
+        if (linked === undefined || this.chosen(linked.author)) continue
+        const author = toHex(linked.author)
+        const sentTo = this.sent.get(author) ?? 0
+        if (sentTo >= linked.seq) continue
+        const end = await signedFrom(this.store, link)
+        if (end === null) continue
+        this.sent.set(author, Math.max(sentTo, end.seq))
+        for await (const foreign of rangeSegments(this.store, [{ tip: end.id, after: sentTo, afterId: null }])) {
+          // What the foreign entries link to comes first again.
+          yield * this.before(foreign)
+          yield foreign
+        }
+      }
+    }
+  }
+}
