@@ -116,6 +116,8 @@ export class ReplicationSession extends EventEmitter {
   private readonly intake: Intake
   private failure: LogbookError | null = null
   private readonly started = Date.now()
+  /** Resolves when the peer has ended its half of the stream. */
+  private readonly peerEnded: Promise<IteratorResult<Uint8Array>>
   private sentDone = false
   private gotDone = false
   private remoteThrough = 0
@@ -149,6 +151,7 @@ export class ReplicationSession extends EventEmitter {
   constructor (private readonly host: SessionHost, private readonly noise: NoiseSecretStream, private readonly options: ReplicateOptions = {}) {
     super()
     this.store = host.store
+    this.peerEnded = new Promise((resolve) => noise.once('end', () => resolve({ done: true, value: undefined })))
     this.live = options.live === true
     this.myAuthors = (options.authors ?? []).map(authorBytes)
     this.intake = new Intake(this.store, (_at, err) => {
@@ -243,7 +246,9 @@ export class ReplicationSession extends EventEmitter {
   }
 
   private async next (incoming: AsyncIterator<Uint8Array>): Promise<Message | null> {
-    const { value, done } = await incoming.next()
+    // streamx's iterator finishes only when the stream closes, and it closes only once both sides have
+    // ended: the peer's end ('end', emitted once every message before it was read) is the end of input.
+    const { value, done } = await Promise.race([incoming.next(), this.peerEnded])
     if (done === true) return null
     if (value.byteLength > MAX_MESSAGE_BYTES) throw new LogbookError('MESSAGE_TOO_LARGE', `a peer sent a message of ${value.byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}`)
     if (value.byteLength === 0) return await this.next(incoming) // a keep-alive
