@@ -21,11 +21,18 @@ interface Piece { from: number, to: number }
  * entry at `after` on this branch is not `afterId`, the peer holds another branch there: the whole branch
  * is collected instead.
  */
-async function collect (store: Store, range: Range, into: Map<number, Piece>): Promise<void> {
+async function collect (store: Store, range: Range, into: Map<number, Piece>, walked: Map<number, number>): Promise<void> {
   const reader = store.reader
   let after = range.after
   let location = await reader.locate(range.tip)
   while (location !== undefined) {
+    // Branches of one feed share what lies below their fork: walk it once (for the lowest `after` asked).
+    const before = walked.get(location.pageKey)
+    const walkedPiece = into.get(location.pageKey)
+    if (before !== undefined && before <= after && walkedPiece !== undefined) {
+      walkedPiece.to = Math.max(walkedPiece.to, location.slot)
+      return
+    }
     const page = await reader.page(location.pageKey)
     if (page === undefined) return
     const firstSeq = page.segment.firstSeq
@@ -38,6 +45,7 @@ async function collect (store: Store, range: Range, into: Map<number, Piece>): P
     const piece = into.get(page.pageKey)
     if (piece === undefined) into.set(page.pageKey, { from, to: location.slot })
     else into.set(page.pageKey, { from: Math.min(piece.from, from), to: Math.max(piece.to, location.slot) })
+    walked.set(page.pageKey, Math.min(before ?? after, after))
     if (from > 0 || page.segment.firstPrev === null) return
     if (after === firstSeq - 1 && after > 0) {
       if (range.afterId === null || compareBytes(page.segment.firstPrev, range.afterId) === 0) return
@@ -50,7 +58,8 @@ async function collect (store: Store, range: Range, into: Map<number, Piece>): P
 /** The entries on the way to each range's tip, as signed segments in local order. */
 export async function * rangeSegments (store: Store, ranges: Range[]): AsyncGenerator<Segment> {
   const pieces = new Map<number, Piece>()
-  for (const range of ranges) await collect(store, range, pieces)
+  const walked = new Map<number, number>()
+  for (const range of ranges) await collect(store, range, pieces, walked)
   const runs = new RunBuilder(store.space)
   for (const pageKey of [...pieces.keys()].sort((a, b) => a - b)) {
     const page = await store.reader.page(pageKey)

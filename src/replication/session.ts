@@ -148,6 +148,7 @@ export class ReplicationSession extends EventEmitter {
   /** Everything was sent at once (the peer held nothing): nothing more before `done`. */
   private sendsAll = false
 
+  /** @internal Made by `book.replicate`. */
   constructor (private readonly host: SessionHost, private readonly noise: NoiseSecretStream, private readonly options: ReplicateOptions = {}) {
     super()
     this.store = host.store
