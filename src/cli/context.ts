@@ -1,8 +1,10 @@
 // What the commands share: finding the store, opening and always closing it, and argument parsers for
 // commander (hex ids, id prefixes and keys, integers).
 import { InvalidArgumentError, type Command } from 'commander'
-import { checkIdPrefix, DEFAULT_DIR, findStore, Logbook, LogbookError } from '../index.js'
+import { checkIdPrefix, DEFAULT_DIR, findStore, LogbookError } from '../index.js'
 import { Output } from './output.js'
+import type { BookApi } from './shared-store/book-api.js'
+import { openBook } from './shared-store/open.js'
 
 export const out = new Output(process.stdout)
 
@@ -35,13 +37,27 @@ function givenDir (command: Command): string | undefined {
   return command.optsWithGlobals<{ dir?: string }>().dir
 }
 
-/** Opens the store of `command` (see storeDir), runs `fn`, and always closes the store. */
-export async function withBook<T> (command: Command, fn: (book: Logbook) => Promise<T>, options: { sync?: boolean } = {}): Promise<T> {
-  const book = await Logbook.open({ dir: await storeDir(command), sync: options.sync === true })
+/** `logbook kv put`: how a command names itself to the commands it shares its store with. */
+function commandLine (command: Command): string {
+  const names: string[] = []
+  for (let at: Command | null = command; at !== null; at = at.parent) names.unshift(at.name())
+  return names.join(' ')
+}
+
+/**
+ * Opens the store of `command` (see storeDir), runs `fn`, and always closes the store. While it is open
+ * here, other commands on it work through this process; when another process holds it, `fn` works
+ * through that one (shared-store/).
+ */
+export async function withBook<T> (command: Command, fn: (book: BookApi) => Promise<T>, options: { sync?: boolean } = {}): Promise<T> {
+  const opened = await openBook(await storeDir(command), { sync: options.sync === true, command: commandLine(command) })
   try {
-    return await fn(book)
+    const result = await fn(opened.book)
+    // Printed before closing: a holder may then wait for the commands it serves.
+    await out.flush()
+    return result
   } finally {
-    await book.close()
+    await opened.close()
   }
 }
 
@@ -72,7 +88,7 @@ export function idPrefixList (what: string): (value: string, previous: string[] 
 }
 
 /** Ids given to --link, each a full id or a unique prefix of a ready entry's, as full ids. */
-export async function resolveLinks (book: Logbook, links: string[]): Promise<string[]> {
+export async function resolveLinks (book: BookApi, links: string[]): Promise<string[]> {
   const ids: string[] = []
   for (const link of links) {
     try {

@@ -8,7 +8,7 @@ export function register (program: Command): void {
     .option('--json', 'print a JSON array of ids')
     .action(async (options: { json?: boolean }, command: Command) => {
       await withBook(command, async (book) => {
-        const heads = book.heads()
+        const heads = await book.heads()
         if (options.json === true) await out.json(heads)
         else for (const id of heads) await out.line(id)
       })

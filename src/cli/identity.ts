@@ -6,6 +6,19 @@ import type { Command } from 'commander'
 import { Identity, Logbook, LogbookError, readIdentity, readSpaceKey, storePaths } from '../index.js'
 import { out, printAuthor, requireSubcommand, storeDir } from './context.js'
 import { readStdinText } from './input.js'
+import { refusalWhileHeld } from './shared-store/open.js'
+
+/**
+ * The store, opened here with `identity`. Not through a process that holds it: that one keeps signing
+ * with the identity it opened with, so replacing the identity needs the store to this command alone.
+ */
+async function openAlone (dir: string, identity: Identity): Promise<Logbook> {
+  try {
+    return await Logbook.open({ dir, identity })
+  } catch (err) {
+    throw await refusalWhileHeld(dir, err, 'replacing its identity')
+  }
+}
 
 /** Keeps the identity file of `author` beside the store as identity.<first 16 hex>.retired.json. */
 async function retire (dir: string, author: string): Promise<string> {
@@ -80,7 +93,7 @@ export function register (program: Command): void {
       }
       // Opened with the imported identity, so a missing or damaged identity file does not stand in the
       // way; and opened before anything is set aside, so a store in use is left as it was.
-      const book = await Logbook.open({ dir, identity: imported })
+      const book = await openAlone(dir, imported)
       try {
         if (other !== null || current.damaged) await setAside(dir, current)
         await book.setIdentity(imported)
@@ -99,7 +112,7 @@ export function register (program: Command): void {
       const current = await currentIdentity(dir)
       const fresh = Identity.generate()
       // Opened with the new identity, so a missing or damaged identity file does not stand in the way.
-      const book = await Logbook.open({ dir, identity: fresh })
+      const book = await openAlone(dir, fresh)
       try {
         await setAside(dir, current)
         await book.setIdentity(fresh)

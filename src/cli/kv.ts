@@ -3,13 +3,14 @@
 // them); concurrent values are shown as a conflict; values written by an author with a fork proof are
 // marked as such.
 import type { Command } from 'commander'
-import { LogbookError, quoteKey, type KvApi, type KvResult, type Logbook } from '../index.js'
+import { LogbookError, quoteKey, type KvApi, type KvResult } from '../index.js'
 import { intArg, out, requireSubcommand, withBook } from './context.js'
+import type { BookApi } from './shared-store/book-api.js'
 import { readyView } from './views.js'
 import { argumentText, typedValue } from './typed-value.js'
 import { keyText } from './output.js'
 
-async function kvOf (book: Logbook): Promise<KvApi> {
+async function kvOf (book: BookApi): Promise<KvApi> {
   await readyView(book, 'kv')
   return book.view<KvApi>('kv').api
 }

@@ -48,10 +48,10 @@ export function register (program: Command): void {
     .option('--json', 'print the status report (every pending segment, plus feedHeads) as JSON')
     .action(async (options: { all?: boolean, json?: boolean }, command: Command) => {
       await withBook(command, async (book) => {
-        const status = book.status()
+        const status = await book.status()
         const pending = await book.pending()
         if (options.json === true) {
-          await out.json({ ...status, pending, feedHeads: book.feedHeads() })
+          await out.json({ ...status, pending, feedHeads: await book.feedHeads() })
           return
         }
         await out.line(`space id: ${status.space}`)

@@ -2,12 +2,13 @@
 // their payload's `type` field. Without TYPE, the types there are and how many entries each has; with
 // TYPE, its entries by the time their authors gave them.
 import type { Command } from 'commander'
-import type { IndexApi, Logbook } from '../index.js'
+import type { IndexApi } from '../index.js'
 import { intArg, out, withBook } from './context.js'
 import { entryLine, entryToJson, keyText } from './output.js'
 import { readyView } from './views.js'
+import type { BookApi } from './shared-store/book-api.js'
 
-async function typesOf (book: Logbook): Promise<IndexApi> {
+async function typesOf (book: BookApi): Promise<IndexApi> {
   await readyView(book, 'types')
   return book.view<IndexApi>('types').api
 }

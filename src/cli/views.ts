@@ -3,16 +3,17 @@
 // each built the first time it is read; views that an application stored in
 // the same database are listed, but only the program that defines them can rebuild or check them.
 import { InvalidArgumentError, type Command } from 'commander'
-import { DEFAULT_VIEWS, LogbookError, type Logbook, type ViewCheckReport, type ViewProgress, type ViewStatus } from '../index.js'
+import { DEFAULT_VIEWS, LogbookError, type ViewCheckReport, type ViewProgress, type ViewStatus } from '../index.js'
 import { intArg, out, unknownSubcommand, withBook } from './context.js'
 import { interruptible, untilAborted } from './interrupt.js'
 import { progressBar } from './progress.js'
+import type { BookApi } from './shared-store/book-api.js'
 
 /** The commands that build and read each of the command's views. */
 const USED_BY = new Map([['kv', '`logbook kv` builds it'], ['types', '`logbook types` builds it']])
 
 /** A view of the command's, registered on `book`; a stored view of another program is refused by name. */
-export async function knownView (book: Logbook, name: string): Promise<void> {
+export async function knownView (book: BookApi, name: string): Promise<void> {
   const make = DEFAULT_VIEWS.get(name)
   if (make === undefined) {
     const stored = (await book.viewStatuses()).some((status) => status.name === name)
@@ -55,7 +56,7 @@ class ViewWatch {
  * Waits for a view of the command's to catch up with the log, with a progress bar on a terminal.
  * Ctrl-C stops the wait; the view keeps what it applied, and the command does nothing more.
  */
-export async function readyView (book: Logbook, name: string): Promise<void> {
+export async function readyView (book: BookApi, name: string): Promise<void> {
   await knownView(book, name)
   const view = book.view(name)
   const watch = await ViewWatch.start(`view ${name}`, `view ${name}`)
@@ -75,9 +76,9 @@ function statusJson (status: ViewStatus): Record<string, unknown> {
   return { ...rest, known: DEFAULT_VIEWS.has(status.name) }
 }
 
-async function listed (book: Logbook): Promise<ViewStatus[]> {
+async function listed (book: BookApi): Promise<ViewStatus[]> {
   const stored = await book.viewStatuses()
-  const entries = book.status().entries
+  const entries = (await book.status()).entries
   // Known views not built yet are shown as all behind.
   for (const name of DEFAULT_VIEWS.keys()) {
     if (!stored.some((status) => status.name === name)) {
