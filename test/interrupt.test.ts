@@ -242,10 +242,12 @@ describe('when a signal comes', () => {
       child.stderr?.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
       const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
       const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('close', (code, signal) => { clearTimeout(killer); resolve(signal ?? code) }))
-      // The store is open (its journal exists) before the FIFO is opened, and signals are caught by then.
-      const journal = join(dir, 'store', 'journal')
-      for (let tries = 0; tries < 2000 && !existsSync(journal); tries++) await new Promise((resolve) => setTimeout(resolve, 5))
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      // Signals are caught before the store opens, and the store is shared (its socket exists) once it is
+      // open, before the FIFO is opened. (The journal is no sign: `init` made it.)
+      const socket = join(dir, 'store', 'logbook.sock')
+      for (let tries = 0; tries < 4000 && !existsSync(socket); tries++) await new Promise((resolve) => setTimeout(resolve, 5))
+      assert.ok(existsSync(socket), 'the import opened the store')
+      await new Promise((resolve) => setTimeout(resolve, 100))
       child.kill('SIGINT')
       assert.equal(await exited, 'SIGINT', `ended by the signal, not killed after hanging; stderr: ${stderr}`)
       assert.match(stderr, /^logbook: INTERRUPTED: import stopped after 0 entries/)
