@@ -413,7 +413,7 @@ export class ReplicationSession extends EventEmitter {
     const tipSet = this.tipSet
     if (tipSet === null || !this.noise.isInitiator || this.wantsAnswered) throw protocolError('a peer sent items it was not asked for')
     this.wantsAnswered = true
-    const wants: Want['wants'] = []
+    const wanted: Wanted[] = []
     const pushes: Array<{ tip: Uint8Array, candidates: Item[] }> = []
     for (const { bucket, items } of buckets) {
       if (bucket >= tipSet.count) throw protocolError(`a peer listed bucket ${bucket} of ${tipSet.count}`)
@@ -424,9 +424,11 @@ export class ReplicationSession extends EventEmitter {
       const theirByAuthor = groupBy(items, (item) => toHex(item.author))
       items.forEach((item, index) => {
         if (myDigests.has(toHex(item.digest))) return
+        const myTips = myByAuthor.get(toHex(item.author)) ?? []
         // The highest tip of mine below theirs: the peer sends from there if it is on the same branch.
-        const below = (myByAuthor.get(toHex(item.author)) ?? []).filter((tip) => tip.seq < item.seq).sort((a, b) => b.seq - a.seq)[0]
-        wants.push({ bucket, index, after: below?.seq ?? 0, afterId: below?.id ?? null })
+        const below = myTips.filter((tip) => tip.seq < item.seq).sort((a, b) => b.seq - a.seq)[0]
+        // A tip of mine above theirs may hold theirs already (the peer is behind on that feed).
+        wanted.push({ want: { bucket, index, after: below?.seq ?? 0, afterId: below?.id ?? null }, item, above: myTips.filter((tip) => tip.seq > item.seq) })
       })
       for (const tip of mine) {
         if (theirDigests.has(toHex(tipSet.itemDigest(tip.author, tip.seq, tip.id)))) continue
@@ -435,9 +437,24 @@ export class ReplicationSession extends EventEmitter {
       }
     }
     this.runTask((async () => {
-      await this.send({ type: 'want', wants })
+      await this.send({ type: 'want', wants: await this.unheld(wanted) })
       await this.sendRanges(await this.resolvePushes(pushes))
     })())
+  }
+
+  /** The wants whose tip is not on the branch of a tip of this side's: what this side really lacks. */
+  private async unheld (wanted: Wanted[]): Promise<Want['wants']> {
+    const tipSet = this.tipSet as TipSet
+    const out: Want['wants'] = []
+    for (const { want, item, above } of wanted) {
+      let held = false
+      for (const tip of above) {
+        const id = await this.idOnBranch(tip.id, tip.seq, item.seq)
+        if (id !== null && compareBytes(tipSet.itemDigest(tip.author, item.seq, id), item.digest) === 0) { held = true; break }
+      }
+      if (!held) out.push(want)
+    }
+    return out
   }
 
   /** For each push, the highest tip of the peer's that is on the branch being sent: send only what follows it. */
@@ -571,6 +588,9 @@ export class ReplicationSession extends EventEmitter {
     this.runTask(pump())
   }
 }
+
+/** A tip of the peer's this side does not list, with this side's tips of that feed above it. */
+interface Wanted { want: Want['wants'][number], item: Item, above: Tip[] }
 
 function groupBy<T> (items: T[], key: (item: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>()
