@@ -3,6 +3,8 @@ import { performance } from 'node:perf_hooks'
 import { randomFillSync } from 'node:crypto'
 import { readdirSync, lstatSync } from 'node:fs'
 import { join } from 'node:path'
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net'
+import type { Medians, RunRecord } from './types.js'
 
 /** Size in bytes of every payload used by the benchmark. */
 export const PAYLOAD_BYTES = 100
@@ -45,6 +47,20 @@ export function dirBreakdown (dir: string, acc = { wal: 0, tables: 0, other: 0 }
     }
   }
   return acc
+}
+
+/** The medians of the runs that succeeded (null if none did). */
+export function mediansOf (runs: RunRecord[]): Medians | null {
+  const ok = runs.filter(r => r.ok && r.result !== undefined).map(r => r.result!)
+  if (ok.length === 0) return null
+  const disk = ok.map(r => r.diskBytesPerEntry).filter((d): d is number => d !== null)
+  return {
+    entriesPerSec: median(ok.map(r => r.entriesPerSec)),
+    seconds: median(ok.map(r => r.seconds)),
+    peakRssMB: median(ok.map(r => r.peakRssMB)),
+    diskBytesPerEntry: disk.length > 0 ? median(disk) : null,
+    okRuns: ok.length
+  }
 }
 
 export function median (xs: number[]): number {
@@ -146,4 +162,30 @@ export function makeJsonLines (n: number): string {
     lines[i] = JSON.stringify({ type: 'note', n: i, text: 'x'.repeat(Math.max(0, PAYLOAD_BYTES - bare.length)) })
   }
   return lines.join('\n') + '\n'
+}
+
+/** Line prefix of the JSON a server child prints once it listens (its port, and what a client needs to join). */
+export const LISTENING_PREFIX = 'BENCH_LISTENING '
+
+/**
+ * Listens on a free loopback port and serves the first connection only; prints the LISTENING_PREFIX line
+ * with the port and `info`. Resolves with what `serve` returns.
+ */
+export async function serveOnce<T> (info: Record<string, unknown>, serve: (socket: Socket) => Promise<T>): Promise<T> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const socket = new Promise<Socket>((resolve) => server.once('connection', resolve))
+  process.stdout.write(LISTENING_PREFIX + JSON.stringify({ ...info, port: (server.address() as AddressInfo).port }) + '\n')
+  const connection = await socket
+  server.close()
+  return await serve(connection)
+}
+
+/** Connects to a loopback port; resolves with the socket once connected. */
+export async function connectLoopback (port: number): Promise<Socket> {
+  return await new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1')
+    socket.once('connect', () => resolve(socket))
+    socket.once('error', reject)
+  })
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { CaseResult } from './measure.js'
 import type { CaseReport, Environment, Results, System, SystemCase } from './types.js'
 import { renderHostile } from './hostile/markdown.js'
+import { renderReplication } from './replication/markdown.js'
 
 function pkgVersion (file: string): string {
   try {
@@ -129,6 +130,7 @@ export function renderMarkdown (r: Results, chartPath: string): string {
   for (const t of r.targets) L.push(`| ${t.name} | ${t.target} | ${t.measured} | ${t.pass === null ? 'n/a' : t.pass ? '**pass**' : '**FAIL**'} |`)
   L.push('')
   if (r.hostile !== null) L.push(...renderHostile(r.hostile))
+  if (r.replication !== null) L.push(...renderReplication(r.replication, e))
   L.push('## Chart')
   L.push('')
   L.push(`![Median entries/s per case, logbook vs hypercore (log scale)](${chartPath})`)

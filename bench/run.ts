@@ -3,16 +3,21 @@
 //   npm run bench                      default sizes, 5 runs per case, rewrites BENCHMARKS.md + bench/chart.svg
 //   node dist/bench/run.js --quick     small sizes to check the harness (writes bench/out/ only)
 //
+//   npm run bench -- --only replication   only the replication cases; merges their section into BENCHMARKS.md
+//
 // Flags: --runs N  --quick  --batched N  --batch N  --single N  --disk-batched N  --import N
 //        --view-rebuild N  --cli-lines N  --systems logbook,hypercore  --timeout SECONDS
-//        --cases batched,single,disk-batched,import,view-rebuild,cli-lines,hostile (hostile: every hostile
-//        input; hostile:ID one of them)  --hostile-timeout SECONDS (per hostile run; default 60)
+//        --cases batched,single,disk-batched,import,view-rebuild,cli-lines,replication,hostile (hostile: every
+//        hostile input; hostile:ID one of them)  --hostile-timeout SECONDS (per hostile run; default 60)
+//        --only replication (the same as --cases replication)  --repl N (entries replicated)
+//        --repl-feeds N  --live-peers N  --live-appends N
 // The hostile inputs run once each, at their base N and 8N (bench/hostile/; `npm run drill:hostile` runs all sizes).
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+// The replication cases are in bench/replication/.
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { makeJsonLines, median } from './measure.js'
+import { makeJsonLines, mediansOf } from './measure.js'
 import { caseScript, runChild, type RunOutcome } from './spawn.js'
 import { environment, renderMarkdown } from './report.js'
 import { renderChart } from './chart.js'
@@ -20,7 +25,10 @@ import { evaluateTargets } from './targets.js'
 import { HOSTILE_CASES, hostileCase } from './hostile/cases.js'
 import { runHostileCase } from './hostile/suite.js'
 import type { HostileCaseReport, HostileResults } from './hostile/types.js'
-import { SYSTEMS, type CaseId, type CaseReport, type Medians, type Results, type RunRecord, type Sizes, type System, type SystemCase } from './types.js'
+import { runReplication } from './replication/suite.js'
+import { mergeReplication, renderReplication, replicationSection } from './replication/markdown.js'
+import type { ReplicationResults, ReplicationSizes } from './replication/types.js'
+import { SYSTEMS, type CaseId, type CaseReport, type Results, type RunRecord, type Sizes, type System, type SystemCase } from './types.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -32,6 +40,9 @@ interface Options {
   cases: CaseId[]
   /** Ids of the hostile inputs to run. */
   hostile: string[]
+  /** Whether the replication cases run, and their sizes. */
+  replication: boolean
+  replicationSizes: ReplicationSizes
   timeoutMs: number
   hostileTimeoutMs: number
 }
@@ -39,6 +50,8 @@ interface Options {
 const DEFAULT_SIZES: Sizes = { batched: 200_000, batch: 1000, single: 20_000, diskBatched: 100_000, import: 1_000_000, viewRebuild: 1_000_000, cliLines: 100_000 }
 const QUICK_SIZES: Sizes = { batched: 10_000, batch: 1000, single: 1000, diskBatched: 5000, import: 20_000, viewRebuild: 20_000, cliLines: 10_000 }
 const ALL_CASES: CaseId[] = ['batched', 'single', 'disk-batched', 'import', 'view-rebuild', 'cli-lines']
+const REPLICATION_SIZES: ReplicationSizes = { entries: 100_000, batch: 1000, feeds: 1000, perFeed: 10, changed: 10, livePeers: 20, liveAppends: 50 }
+const QUICK_REPLICATION_SIZES: ReplicationSizes = { entries: 10_000, batch: 1000, feeds: 100, perFeed: 10, changed: 10, livePeers: 5, liveAppends: 10 }
 /** The sizes of a hostile input the benchmark runs: its base N and 8N (the ratio of their time per unit is its target). */
 const HOSTILE_FACTORS = [1, 8]
 /** A quick run divides each hostile input's base N by this. */
@@ -47,7 +60,8 @@ const HOSTILE_QUICK_DIVISOR = 16
 function parseOptions (argv: string[]): Options {
   const quick = argv.includes('--quick')
   const sizes = { ...(quick ? QUICK_SIZES : DEFAULT_SIZES) }
-  const o: Options = { runs: 5, quick, sizes, systems: [...SYSTEMS], cases: [...ALL_CASES], hostile: HOSTILE_CASES.map(c => c.id), timeoutMs: 30 * 60_000, hostileTimeoutMs: (quick ? 20 : 60) * 1000 }
+  const replicationSizes = { ...(quick ? QUICK_REPLICATION_SIZES : REPLICATION_SIZES) }
+  const o: Options = { runs: 5, quick, sizes, systems: [...SYSTEMS], cases: [...ALL_CASES], hostile: HOSTILE_CASES.map(c => c.id), replication: true, replicationSizes, timeoutMs: 30 * 60_000, hostileTimeoutMs: (quick ? 20 : 60) * 1000 }
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v)
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`)
@@ -65,6 +79,18 @@ function parseOptions (argv: string[]): Options {
       case '--import': sizes.import = int(a, argv[++i]); break
       case '--view-rebuild': sizes.viewRebuild = int(a, argv[++i]); break
       case '--cli-lines': sizes.cliLines = int(a, argv[++i]); break
+      case '--repl': replicationSizes.entries = int(a, argv[++i]); break
+      case '--repl-feeds': replicationSizes.feeds = int(a, argv[++i]); break
+      case '--live-peers': replicationSizes.livePeers = int(a, argv[++i]); break
+      case '--live-appends': replicationSizes.liveAppends = int(a, argv[++i]); break
+      case '--only': {
+        const what = argv[++i]
+        if (what !== 'replication') throw new Error('--only takes replication')
+        o.cases = []
+        o.hostile = []
+        o.replication = true
+        break
+      }
       case '--timeout': o.timeoutMs = int(a, argv[++i]) * 1000; break
       case '--hostile-timeout': o.hostileTimeoutMs = int(a, argv[++i]) * 1000; break
       case '--systems': o.systems = (argv[++i] ?? '').split(',').map(s => {
@@ -73,15 +99,16 @@ function parseOptions (argv: string[]): Options {
       }); break
       case '--cases': {
         const names = (argv[++i] ?? '').split(',')
+        o.replication = names.includes('replication')
         o.hostile = names.flatMap(c => c === 'hostile' ? HOSTILE_CASES.map(h => h.id) : c.startsWith('hostile:') ? [hostileCase(c.slice('hostile:'.length)).id] : [])
-        o.cases = names.filter(c => c !== 'hostile' && !c.startsWith('hostile:')).map(c => {
+        o.cases = names.filter(c => c !== 'hostile' && !c.startsWith('hostile:') && c !== 'replication').map(c => {
           if (!(ALL_CASES as string[]).includes(c)) throw new Error('unknown case ' + c)
           return c as CaseId
         })
         break
       }
       case '--help':
-        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --view-rebuild N --cli-lines N --systems a,b --cases a,b[,hostile|,hostile:ID] --timeout S --hostile-timeout S\n')
+        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --view-rebuild N --cli-lines N --systems a,b --cases a,b[,replication][,hostile|,hostile:ID] --only replication --repl N --repl-feeds N --live-peers N --live-appends N --timeout S --hostile-timeout S\n')
         process.exit(0)
       default: throw new Error('unknown flag ' + a)
     }
@@ -93,19 +120,6 @@ function parseOptions (argv: string[]): Options {
 function fmtN (n: number): string { return Math.round(n).toLocaleString('en-US') }
 
 function log (msg: string): void { process.stderr.write(msg + '\n') }
-
-function mediansOf (runs: RunRecord[]): Medians | null {
-  const ok = runs.filter(r => r.ok && r.result !== undefined).map(r => r.result!)
-  if (ok.length === 0) return null
-  const disk = ok.map(r => r.diskBytesPerEntry).filter((d): d is number => d !== null)
-  return {
-    entriesPerSec: median(ok.map(r => r.entriesPerSec)),
-    seconds: median(ok.map(r => r.seconds)),
-    peakRssMB: median(ok.map(r => r.peakRssMB)),
-    diskBytesPerEntry: disk.length > 0 ? median(disk) : null,
-    okRuns: ok.length
-  }
-}
 
 function describe (o: RunOutcome): string {
   if (!o.ok) return 'FAILED: ' + o.error.split('\n')[0]
@@ -127,6 +141,7 @@ async function main (): Promise<void> {
   const cases: CaseReport[] = []
   let importSetup: Results['importSetup'] = null
   let hostile: HostileResults | null = null
+  let replication: ReplicationResults | null = null
   let seq = 0
 
   /** One timed run of one system in a fresh directory that is removed afterwards. */
@@ -266,28 +281,43 @@ async function main (): Promise<void> {
       }
       hostile = { factors: HOSTILE_FACTORS, timeoutSeconds: o.hostileTimeoutMs / 1000, cases: reports }
     }
+    if (o.replication && o.systems.includes('logbook')) {
+      replication = await runReplication({ sizes: o.replicationSizes, runs: o.runs, systems: o.systems, timeoutMs: o.timeoutMs, tmpRoot, log })
+    }
   } finally {
     cleanup()
   }
 
-  const results: Results = { quick: o.quick, runs: o.runs, sizes, env, importSetup, cases, hostile, targets: [] }
+  const results: Results = { quick: o.quick, runs: o.runs, sizes, env, importSetup, cases, hostile, replication, targets: [] }
   results.targets = evaluateTargets(results)
 
   const outDir = join(ROOT, 'bench', 'out')
   mkdirSync(outDir, { recursive: true })
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
-  const svg = renderChart(results)
+  const onlyReplication = o.cases.length === 0 && o.hostile.length === 0
+  const published = join(ROOT, 'BENCHMARKS.md')
   if (o.quick) {
     // a quick run only checks the harness: leave the published BENCHMARKS.md and chart alone
-    writeFileSync(join(outDir, 'chart.quick.svg'), svg)
+    if (!onlyReplication) writeFileSync(join(outDir, 'chart.quick.svg'), renderChart(results))
     writeFileSync(join(outDir, 'BENCHMARKS.quick.md'), renderMarkdown(results, 'chart.quick.svg'))
-    log(`quick run: wrote bench/out/results.json, bench/out/BENCHMARKS.quick.md, bench/out/chart.quick.svg`)
+    log(`quick run: wrote bench/out/results.json, bench/out/BENCHMARKS.quick.md${onlyReplication ? '' : ', bench/out/chart.quick.svg'}`)
+  } else if (onlyReplication) {
+    // only the replication section is new: the other sections and the chart keep their last full run
+    if (replication !== null) {
+      const doc = existsSync(published) ? readFileSync(published, 'utf8') : renderMarkdown(results, 'bench/chart.svg')
+      writeFileSync(published, mergeReplication(doc, renderReplication(replication, env).join('\n')))
+    }
+    log('wrote bench/out/results.json and the replication section of BENCHMARKS.md')
   } else {
-    writeFileSync(join(ROOT, 'bench', 'chart.svg'), svg)
-    writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(results, 'bench/chart.svg'))
+    const previous = existsSync(published) ? replicationSection(readFileSync(published, 'utf8')) : null
+    writeFileSync(join(ROOT, 'bench', 'chart.svg'), renderChart(results))
+    let doc = renderMarkdown(results, 'bench/chart.svg')
+    // a run without the replication cases keeps the section of the last run that had them
+    if (replication === null && previous !== null) doc = mergeReplication(doc, previous)
+    writeFileSync(published, doc)
     log(`wrote bench/out/results.json, BENCHMARKS.md, bench/chart.svg`)
   }
-  for (const t of results.targets) log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.measured} (target ${t.target})`)
+  for (const t of [...(onlyReplication ? [] : results.targets), ...(replication?.targets ?? [])]) log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.measured} (target ${t.target})`)
 }
 
 main().catch((err: unknown) => {

@@ -10,14 +10,25 @@ export function caseScript (name: string): string {
   return fileURLToPath(new URL(`./cases/${name}.js`, import.meta.url))
 }
 
-/** Runs `script` with `args`; its result is the JSON of its RESULT_PREFIX line (a CaseResult unless told otherwise). */
-export function runChild<T = CaseResult> (script: string, args: string[], timeoutMs: number): Promise<RunOutcome<T>> {
+/**
+ * Runs `script` with `args`; its result is the JSON of its RESULT_PREFIX line (a CaseResult unless told
+ * otherwise). `onLine` sees each line of its stdout as it comes (a server child saying where it listens).
+ */
+export function runChild<T = CaseResult> (script: string, args: string[], timeoutMs: number, onLine?: (line: string) => void): Promise<RunOutcome<T>> {
   return new Promise(resolve => {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     let timedOut = false
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+    let seen = 0
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d
+      if (onLine === undefined) return
+      for (let nl = stdout.indexOf('\n', seen); nl >= 0; nl = stdout.indexOf('\n', seen)) {
+        onLine(stdout.slice(seen, nl))
+        seen = nl + 1
+      }
+    })
     child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
     const timer = setTimeout(() => {
       timedOut = true

@@ -1,6 +1,7 @@
 // Shape of bench/out/results.json.
 import type { CaseResult } from './measure.js'
 import type { HostileResults } from './hostile/types.js'
+import type { ReplicationResults } from './replication/types.js'
 
 export type System = 'logbook' | 'hypercore'
 export const SYSTEMS: System[] = ['logbook', 'hypercore']
@@ -78,5 +79,7 @@ export interface Results {
   cases: CaseReport[]
   /** The hostile inputs (bench/hostile/), when they were run. */
   hostile: HostileResults | null
+  /** The replication cases (bench/replication/), when they were run; they carry their own targets. */
+  replication: ReplicationResults | null
   targets: TargetCheck[]
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Logbook, LogbookError, type ReplicationStream } from '../src/index.js'
-import { identity, memoryBook, OTHER_SPACE_KEY, snapshot } from './helpers/fixtures.js'
+import { collect, identity, memoryBook, numberedIdentity, OTHER_SPACE_KEY, snapshot } from './helpers/fixtures.js'
 
 function pipe (a: ReplicationStream, b: ReplicationStream): void {
   a.pipe(b).pipe(a)
@@ -121,4 +121,58 @@ test('authors limits the feeds; the entries chosen entries link to come along, s
   assert.equal(reader.status().entries, 4, 'x1 and y1..y3: neither y4 nor z')
   assert.equal(reader.status().pendingEntries, 0)
   for (const book of [x, y, z, reader]) await book.close()
+})
+
+test('strangers holding the same feeds store only the entries one side lacks, whichever side holds them', async () => {
+  const writers = Array.from({ length: 40 }, (_, i) => numberedIdentity(i))
+  const source = await memoryBook({ identity: identity(1) })
+  for (const who of writers) {
+    await source.setIdentity(who)
+    await source.append([{ n: 1 }, { n: 2 }, { n: 3 }])
+  }
+  const older = await collect(source.export())
+  for (const who of writers.slice(0, 5)) {
+    await source.setIdentity(who)
+    await source.append({ n: 4 })
+  }
+  const newer = await collect(source.export())
+  await source.close()
+  for (const holderSide of ['initiator', 'responder'] as const) {
+    const a = await memoryBook({ identity: identity(2) })
+    const b = await memoryBook({ identity: identity(3) })
+    await a.import(holderSide === 'initiator' ? newer : older)
+    await b.import(holderSide === 'initiator' ? older : newer)
+    const streams = await sync(a, b)
+    await ended(streams)
+    const [holder, other] = holderSide === 'initiator' ? [streams.a.session.stats, streams.b.session.stats] : [streams.b.session.stats, streams.a.session.stats]
+    assert.equal(holder.mode, 'reconciled')
+    assert.equal(holder.sent.entries, 5, holderSide)
+    // An initiator ahead on a feed finds the responder's older tip on its own branch and asks for nothing;
+    // one behind probes its tips and the responder says they lie on its branch: nothing is sent twice.
+    assert.equal(other.sent.entries, 0, holderSide)
+    assert.equal(holder.stored, 0, holderSide)
+    assert.equal(other.stored, 5, holderSide)
+    assert.ok(Math.max(holder.roundTrips, other.roundTrips) <= 2, holderSide)
+    assert.deepEqual(await snapshot(a), await snapshot(b))
+    await a.close(); await b.close()
+  }
+})
+
+test('live: an append on a hub reaches every peer connected to it', async () => {
+  const hub = await memoryBook({ identity: identity(1) })
+  const peers = await Promise.all(Array.from({ length: 5 }, async (_, i) => await memoryBook({ identity: identity(10 + i) })))
+  const links = await Promise.all(peers.map(async (peer) => await sync(hub, peer, { live: true })))
+  for (let n = 1; n <= 3; n++) {
+    const arrived = peers.map(async (peer) => await new Promise<void>((resolve) => {
+      const check = (): void => { if (peer.status().entries === n) { peer.off('ready', check); resolve() } }
+      peer.on('ready', check)
+    }))
+    const id = await hub.append({ n })
+    await Promise.all(arrived)
+    for (const peer of peers) assert.equal((await peer.get(id))?.id, id)
+  }
+  for (const link of links) link.a.session.end()
+  await Promise.all(links.map(ended))
+  for (const peer of peers) assert.deepEqual(await snapshot(peer), await snapshot(hub))
+  await Promise.all([hub, ...peers].map(async (book) => await book.close()))
 })

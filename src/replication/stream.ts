@@ -21,10 +21,22 @@ function isNoiseStream (value: object): value is NoiseSecretStream {
   return value instanceof NoiseSecretStream || (typeof (value as { isInitiator?: unknown }).isInitiator === 'boolean' && 'handshakeHash' in value && 'rawStream' in value)
 }
 
+/**
+ * A TCP socket closes both ways once the peer ends its side (net's default), and the Noise stream over it
+ * then drops the messages it has not read yet. A session ends its side as soon as it is in sync, while the
+ * peer may still be reading the last segments and its `done`: the socket must stay open for reading.
+ */
+function keepHalfOpen (stream: unknown): void {
+  if (typeof stream === 'object' && stream !== null && (stream as { allowHalfOpen?: unknown }).allowHalfOpen === false) {
+    (stream as { allowHalfOpen: boolean }).allowHalfOpen = true
+  }
+}
+
 export function openReplication (isInitiator: boolean | object, options: ReplicateOptions & { stream?: unknown }, host: SessionHost): ReplicationStream {
   let noise: NoiseSecretStream
   let outer: unknown
   if (typeof isInitiator === 'boolean') {
+    keepHalfOpen(options.stream)
     noise = new NoiseSecretStream(isInitiator, options.stream ?? null)
     outer = options.stream === undefined ? noise.rawStream : noise
   } else if (isNoiseStream(isInitiator)) {
