@@ -136,6 +136,7 @@ export class ReplicationSession extends EventEmitter {
   private keepCursor = false
   private wantsAnswered = false
 
+  /** @internal Made by Logbook.replicate; absent from the published typings (they name no Holepunch module). */
   constructor (private readonly host: SessionHost, private readonly noise: NoiseSecretStream, private readonly options: ReplicateOptions = {}) {
     super()
     this.store = host.store
