@@ -1,13 +1,18 @@
 // Discovery over a local hyperswarm testnet (loopback only): books of one space find each other and converge,
 // appends travel live, a dropped connection comes back as a session that sends only what changed, and a book
-// of another space never meets them (nor passes the space proof when made to connect).
+// of another space never meets them (nor passes the space proof when made to connect). The command runs as
+// separate processes on the same testnet: a DHT node bound to 127.0.0.1 and bootstrapped from the testnet's
+// nodes is all a process needs (what testnet.createNode() makes in-process).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
 import createTestnet, { type Testnet } from '@hyperswarm/testnet'
 import Hyperswarm from 'hyperswarm'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import { joinSwarm, LogbookError, type Logbook, type LogbookSwarm, type SwarmPeer } from '../src/index.js'
 import { swarmTopic } from '../src/crypto/index.js'
+import { BIN, fails, ok, ROOT, run, state, tempDir } from './helpers/cli.js'
 import { identity, memoryBook, OTHER_SPACE_KEY, SPACE_KEY, snapshot } from './helpers/fixtures.js'
 
 /** Waits until `check` holds, polling; fails naming `what` after `ms` (a bound, not a measure). */
@@ -34,7 +39,7 @@ async function next<T extends unknown[]> (swarm: LogbookSwarm, event: 'peer-join
 }
 
 /** A testnet, books and swarms made through `use`, all closed at the end whatever happens. */
-async function withTestnet (fn: (net: Testnet, use: { book: (n: number, spaceKey?: Uint8Array) => Promise<Logbook>, swarm: (book: Logbook) => LogbookSwarm }) => Promise<void>): Promise<void> {
+async function withTestnet (fn: (net: Testnet, use: { book: (n: number, spaceKey?: Uint8Array) => Promise<Logbook>, swarm: (book: Logbook) => Promise<LogbookSwarm> }) => Promise<void>): Promise<void> {
   const net = await createTestnet(3, { host: '127.0.0.1' })
   const books: Logbook[] = []
   const swarms: LogbookSwarm[] = []
@@ -45,8 +50,8 @@ async function withTestnet (fn: (net: Testnet, use: { book: (n: number, spaceKey
         books.push(book)
         return book
       },
-      swarm: (book) => {
-        const swarm = joinSwarm(book, { dht: net.createNode(), timeout: 10_000 })
+      swarm: async (book) => {
+        const swarm = await joinSwarm(book, { dht: net.createNode(), timeout: 10_000 })
         swarms.push(swarm)
         return swarm
       }
@@ -66,7 +71,7 @@ test('three books on a testnet find each other, converge, and appends travel liv
     await books[0].append([{ n: 1 }, { n: 2 }])
     await books[1].append(Array.from({ length: 300 }, (_, i) => ({ i })))
     await books[2].append({ only: 'three' })
-    const swarms = books.map(use.swarm)
+    const swarms = await Promise.all(books.map(use.swarm))
     assert.equal(new Set(swarms.map((swarm) => swarm.topic)).size, 1)
     assert.notEqual(swarms[0].topic, books[0].spaceId, 'the topic is not the space id')
 
@@ -101,8 +106,8 @@ test('a dropped connection is redialed, and the new session sends only what chan
     const b = await use.book(2)
     await a.append(Array.from({ length: 50 }, (_, i) => ({ i })))
     await b.append({ from: 'b' })
-    const sa = use.swarm(a)
-    const sb = use.swarm(b)
+    const sa = await use.swarm(a)
+    const sb = await use.swarm(b)
     const [[peerA, statsA]] = await Promise.all([next<[SwarmPeer, any]>(sa, 'peer-synced'), next(sb, 'peer-synced')])
     assert.equal(statsA.mode, 'reconciled')
     await until(() => entries(a) === 51 && entries(b) === 51, 'both hold all 51 entries')
@@ -141,13 +146,13 @@ test('a book of another space never meets the swarm, and when made to connect fa
     const other = await use.book(3, OTHER_SPACE_KEY)
     await a.append({ secret: 'a' })
     await other.append({ secret: 'other' })
-    const so = use.swarm(other)
-    const sa = use.swarm(a)
+    const so = await use.swarm(other)
+    const sa = await use.swarm(a)
     assert.notEqual(so.topic, sa.topic)
     await Promise.all([so.joined, sa.joined])
     // A book of a's space joins after both: once it has met a, a lookup of the other topic had every chance too.
     const b = await use.book(2)
-    const sb = use.swarm(b)
+    const sb = await use.swarm(b)
     await next(sa, 'peer-synced')
     await sb.joined
     assert.equal(so.counters.sessions, 0)
@@ -178,4 +183,76 @@ test('a book of another space never meets the swarm, and when made to connect fa
     assert.equal(entries(a), 1)
     assert.equal(entries(b), 1)
   })
+})
+
+/** `logbook ...args` running in the background; its stdout lines as they come. */
+function background (args: string[]): { child: ChildProcess, lines: string[], exited: Promise<number | null>, stderr: () => string } {
+  const env = { ...process.env }
+  delete env.LOGBOOK_DIR
+  delete env.LOGBOOK_DEBUG
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const lines: string[] = []
+  let stderr = ''
+  let partial = ''
+  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
+    const parts = (partial + text).split('\n')
+    partial = parts.pop() ?? ''
+    lines.push(...parts)
+  })
+  child.stderr?.setEncoding('utf8').on('data', (text: string) => { stderr += text })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  return { child, lines, exited, stderr: () => stderr }
+}
+
+test('logbook swarm: two processes on a loopback testnet (--bootstrap) meet, converge, and stop cleanly on SIGINT', { timeout: 180_000 }, async () => {
+  const net = await createTestnet(3, { host: '127.0.0.1' })
+  const tmp = tempDir('logbook-swarm-')
+  const running: Array<ReturnType<typeof background>> = []
+  try {
+    const one = join(tmp.path, 'one')
+    const two = join(tmp.path, 'two')
+    ok(['--dir', one, 'init'])
+    ok(['--dir', two, 'init', '--space', ok(['--dir', one, 'space']).trim()])
+    ok(['--dir', one, 'append', '--lines', '--quiet'], { input: '1\n2\n3\n' })
+    ok(['--dir', two, 'append', '--string', 'from two'])
+    const bootstrap = net.bootstrap.flatMap(({ host, port }) => ['--bootstrap', `${host}:${port}`])
+    const json = background(['--dir', one, 'swarm', ...bootstrap, '--json'])
+    const text = background(['--dir', two, 'swarm', ...bootstrap])
+    running.push(json, text)
+    // Loopback bootstrap nodes: the command binds its DHT node to 127.0.0.1 by itself.
+    await until(() => json.lines.some((line) => JSON.parse(line).event === 'peer-synced'), 'the --json swarm reports a peer in sync', 90_000)
+    await until(() => text.lines.some((line) => line.startsWith('= ')), 'the other swarm reports a peer in sync', 90_000)
+    json.child.kill('SIGINT')
+    text.child.kill('SIGINT')
+    assert.equal(await json.exited, 0, json.stderr())
+    assert.equal(await text.exited, 0, text.stderr())
+    assert.equal(json.stderr(), '')
+    assert.equal(text.stderr(), '')
+
+    const events = json.lines.map((line) => JSON.parse(line))
+    assert.equal(events[0].event, 'start')
+    assert.match(events[0].topic, /^[0-9a-f]{64}$/)
+    const summary = events[events.length - 1]
+    assert.equal(summary.event, 'summary')
+    assert.equal(summary.peers, 1)
+    assert.ok(summary.synced >= 1)
+    assert.equal(summary.stored, 1)
+    const synced = events.find((event) => event.event === 'peer-synced')
+    assert.equal(synced.mode, 'reconciled')
+    assert.match(text.lines[0], /^topic [0-9a-f]{16}, this node [0-9a-f]{8}; Ctrl-C stops$/)
+    assert.match(text.lines.join('\n'), /^peers: +1 \(\d+ sessions?, \d+ synced, \d+ failed\)\nsent: +1 entry\nreceived: +3 entries \(3 new\)$/m)
+    assert.deepEqual(state(one).ids, state(two).ids)
+    assert.deepEqual(state(one).heads, state(two).heads)
+    assert.equal(state(two).entries, 4)
+  } finally {
+    for (const run of running) if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL')
+    await Promise.all(running.map(async (run) => await run.exited))
+    await net.destroy()
+    tmp.cleanup()
+  }
+})
+
+test('logbook swarm: a bootstrap node that is not host:port is a usage error', () => {
+  fails(run(['swarm', '--bootstrap', 'nowhere']), 'INVALID_ARGUMENT', 2)
+  fails(run(['swarm', '--bootstrap', '127.0.0.1:70000']), 'INVALID_ARGUMENT', 2)
 })

@@ -4,7 +4,8 @@
 // session, and a peer met before sends only what changed since (the session's change-log cursors).
 import { EventEmitter } from 'node:events'
 import { createRequire } from 'node:module'
-import Hyperswarm, { type PeerInfo } from 'hyperswarm'
+import type Hyperswarm from 'hyperswarm'
+import type { PeerInfo } from 'hyperswarm'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import { swarmTopic } from '../crypto/index.js'
 import { toHex } from '../entry/bytes.js'
@@ -68,8 +69,21 @@ export interface LogbookSwarmEvents {
   'peer-leave': [peer: SwarmPeer, stats: ReplicationStats, error: LogbookError | null]
 }
 
-/** The DHT node class hyperswarm itself runs on: its own dependency, so the two always match. */
-const HyperDHT = createRequire(createRequire(import.meta.url).resolve('hyperswarm'))('hyperdht') as new (options: object) => unknown
+/** The swarm and DHT node classes, loaded on first use: every other command and import stays quick to start. */
+interface Modules { Hyperswarm: typeof Hyperswarm, HyperDHT: new (options: object) => unknown }
+let modules: Promise<Modules> | null = null
+async function load (): Promise<Modules> {
+  modules ??= (async () => {
+    const { default: Hyperswarm } = await import('hyperswarm')
+    // The DHT node class hyperswarm itself runs on (its own dependency), so the two always match.
+    const HyperDHT = createRequire(createRequire(import.meta.url).resolve('hyperswarm'))('hyperdht') as Modules['HyperDHT']
+    return { Hyperswarm, HyperDHT }
+  })()
+  return await modules
+}
+
+/** How long a new connection may stay silent: a peer's session sends its proof as soon as it opens. */
+const SILENT_MS = 10_000
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|localhost|::1)$/
 
@@ -82,7 +96,7 @@ export function parseBootstrap (value: string | { host: string, port: number }):
   return { host: match[1].replace(/^\[(.*)\]$/, '$1'), port }
 }
 
-function makeDht (options: SwarmOptions): unknown {
+function makeDht (options: SwarmOptions, HyperDHT: Modules['HyperDHT']): unknown {
   if (options.dht !== undefined) return options.dht
   if (options.bootstrap === undefined && options.host === undefined) return undefined
   const bootstrap = options.bootstrap?.map(parseBootstrap)
@@ -115,15 +129,15 @@ export class LogbookSwarm extends EventEmitter<LogbookSwarmEvents> {
   readonly #started = Date.now()
   #closing: Promise<SwarmSummary> | null = null
 
-  /** Use joinSwarm(book, options). */
-  constructor (book: Logbook, options: SwarmOptions = {}) {
+  /** @internal Made by joinSwarm; absent from the published typings (they name no Holepunch module). */
+  constructor (book: Logbook, options: SwarmOptions, { Hyperswarm, HyperDHT }: Modules) {
     super()
     this.#book = book
     this.#live = options.live !== false
     this.#session = { live: this.#live, authors: options.authors, timeout: options.timeout }
     this.#topic = swarmTopic(book.spaceKey)
     this.topic = toHex(this.#topic)
-    const dht = makeDht(options)
+    const dht = makeDht(options, HyperDHT)
     this.#swarm = new Hyperswarm(dht === undefined ? {} : { dht })
     this.key = toHex(this.#swarm.keyPair.publicKey)
     this.#swarm.on('connection', (connection: NoiseSecretStream, info: PeerInfo) => this.#connected(connection, info))
@@ -157,6 +171,14 @@ export class LogbookSwarm extends EventEmitter<LogbookSwarmEvents> {
       throw err
     }
     const session = stream.session
+    // A connection can open on the dialing side only, never reaching the peer's swarm (seen when two peers dial
+    // each other at once, and often between processes on loopback). A peer's session speaks first thing; one
+    // that says nothing is not there: ending the connection lets hyperswarm dial again.
+    const silent = setTimeout(() => {
+      if (connection.rawBytesRead === 0) connection.destroy(new LogbookError('PEER_TIMEOUT', `the peer sent nothing in the ${SILENT_MS / 1000} s after the connection opened`))
+    }, SILENT_MS)
+    silent.unref()
+    connection.once('close', () => clearTimeout(silent))
     const key = toHex(connection.remotePublicKey as Uint8Array)
     const peer: SwarmPeer = { key, initiator: connection.isInitiator, stream, session }
     this.#open.add(peer)
@@ -188,12 +210,13 @@ export class LogbookSwarm extends EventEmitter<LogbookSwarmEvents> {
   }
 
   async #closeOnce (): Promise<SwarmSummary> {
-    await this.#swarm.leave(this.#topic).catch(() => {})
+    // Unannouncing (a round of DHT queries) and ending the sessions go on at once: a stop should be quick.
+    const leaving = this.#swarm.leave(this.#topic).catch(() => {})
     const ending = [...this.#open].map(async (peer) => {
       await peer.session.end()
       await peer.session.done.catch(() => {})
     })
-    await Promise.all(ending)
+    await Promise.all([leaving, ...ending])
     await this.#swarm.destroy()
     // The last 'peer-leave' handlers ran in the promise jobs of `done`; the counters include them now.
     await new Promise((resolve) => setImmediate(resolve))
@@ -202,6 +225,6 @@ export class LogbookSwarm extends EventEmitter<LogbookSwarmEvents> {
 }
 
 /** Joins the DHT topic of `book`'s space and replicates with every peer found there, until close(). */
-export function joinSwarm (book: Logbook, options: SwarmOptions = {}): LogbookSwarm {
-  return new LogbookSwarm(book, options)
+export async function joinSwarm (book: Logbook, options: SwarmOptions = {}): Promise<LogbookSwarm> {
+  return new LogbookSwarm(book, options, await load())
 }
