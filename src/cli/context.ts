@@ -1,10 +1,10 @@
 // What the commands share: finding the store, opening and always closing it, and argument parsers for
 // commander (hex ids, id prefixes and keys, integers).
 import { InvalidArgumentError, type Command } from 'commander'
-import { checkIdPrefix, DEFAULT_DIR, findStore, LogbookError } from '../index.js'
+import { checkIdPrefix, DEFAULT_DIR, findStore, LogbookError, type Logbook } from '../index.js'
 import { Output } from './output.js'
 import type { BookApi } from './shared-store/book-api.js'
-import { openBook } from './shared-store/open.js'
+import { openBook, openOwnBook } from './shared-store/open.js'
 
 export const out = new Output(process.stdout)
 
@@ -54,6 +54,21 @@ export async function withBook<T> (command: Command, fn: (book: BookApi) => Prom
   try {
     const result = await fn(opened.book)
     // Printed before closing: a holder may then wait for the commands it serves.
+    await out.flush()
+    return result
+  } finally {
+    await opened.close()
+  }
+}
+
+/**
+ * Like withBook, for work that needs the Logbook in this process (replication): the store is opened here and
+ * shared with other commands while `fn` runs; when another command holds it, the error names that command.
+ */
+export async function withOwnBook<T> (command: Command, doing: string, fn: (book: Logbook) => Promise<T>, options: { sync?: boolean } = {}): Promise<T> {
+  const opened = await openOwnBook(await storeDir(command), { sync: options.sync === true, command: commandLine(command), doing })
+  try {
+    const result = await fn(opened.book)
     await out.flush()
     return result
   } finally {

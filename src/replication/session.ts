@@ -148,7 +148,7 @@ export class ReplicationSession extends EventEmitter {
   /** Everything was sent at once (the peer held nothing): nothing more before `done`. */
   private sendsAll = false
 
-  /** @internal Made by `book.replicate`. */
+  /** @internal Made by Logbook.replicate; absent from the published typings (they name no Holepunch module). */
   constructor (private readonly host: SessionHost, private readonly noise: NoiseSecretStream, private readonly options: ReplicateOptions = {}) {
     super()
     this.store = host.store
@@ -197,6 +197,8 @@ export class ReplicationSession extends EventEmitter {
       this.releaseForkNews = null
     }
     await this.intake.drain().catch(() => {})
+    // A segment is counted once written, after take() returned: the last ones are counted only now.
+    this.countIntake()
     this.countWire()
     if (this.failure !== null) {
       if (!noise.destroyed) noise.destroy(this.failure)
@@ -240,6 +242,11 @@ export class ReplicationSession extends EventEmitter {
     } finally {
       clearTimeout(stop)
     }
+  }
+
+  private countIntake (): void {
+    this.stats.stored = this.intake.counts.stored
+    this.stats.duplicates = this.intake.counts.duplicates
   }
 
   private countWire (): void {
@@ -409,8 +416,7 @@ export class ReplicationSession extends EventEmitter {
     const before = this.intake.counts.stored
     const ids = await this.intake.take(segment, this.messageCount)
     if (this.live && ids !== null) this.remember(ids)
-    this.stats.stored = this.intake.counts.stored
-    this.stats.duplicates = this.intake.counts.duplicates
+    this.countIntake()
     if (this.intake.counts.stored !== before) this.options.onProgress?.(this.stats)
   }
 
@@ -519,8 +525,7 @@ export class ReplicationSession extends EventEmitter {
   private checkSynced (): void {
     if (!this.sentDone || !this.gotDone || this.stats.syncMs !== null) return
     this.stats.syncMs = Date.now() - this.started
-    this.stats.stored = this.intake.counts.stored
-    this.stats.duplicates = this.intake.counts.duplicates
+    this.countIntake()
     this.releaseForkNews?.()
     this.releaseForkNews = null
     this.countWire()
@@ -560,11 +565,24 @@ export class ReplicationSession extends EventEmitter {
   }
 }
 
+/**
+ * The words of a stream closing under the session. UDP streams say "connection reset by peer" with the code
+ * ECONNRESET; hyperswarm closes the older of two connections to one peer with "Duplicate connection".
+ */
+const CLOSURE = /closed|destroyed|ECONNRESET|EPIPE|premature|Duplicate connection/i
+
+/** An error's message, with its code (errno-style errors keep the code apart from the words). */
+function errorText (err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err)
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' ? `${message} (${code})` : message
+}
+
 /** Whether `err` is the stream closing under the session (not a timeout, not a protocol error). */
 function isClosure (err: unknown): boolean {
   if (err instanceof LogbookError) return err.code === 'CONNECTION_CLOSED'
-  const message = err instanceof Error ? err.message : String(err)
-  return !/timed out/i.test(message) && /closed|destroyed|ECONNRESET|EPIPE|premature/i.test(message)
+  const text = errorText(err)
+  return !/timed out/i.test(text) && CLOSURE.test(text)
 }
 
 /** Any error that ends a session, as a LogbookError with a code a user can act on. */
@@ -572,6 +590,6 @@ function toSessionError (err: unknown): LogbookError {
   if (err instanceof LogbookError) return err
   const message = err instanceof Error ? err.message : String(err)
   if (/timed out/i.test(message)) return new LogbookError('PEER_TIMEOUT', 'the peer sent nothing for longer than the timeout', { cause: err })
-  if (/closed|destroyed|ECONNRESET|EPIPE|premature/i.test(message)) return new LogbookError('CONNECTION_CLOSED', `the connection closed: ${message}`, { cause: err })
+  if (CLOSURE.test(errorText(err))) return new LogbookError('CONNECTION_CLOSED', `the connection closed: ${message}`, { cause: err })
   return new LogbookError('PROTOCOL_ERROR', `the session failed: ${message}`, { cause: err })
 }

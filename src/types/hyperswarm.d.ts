@@ -20,8 +20,8 @@ declare module '@hyperswarm/secret-stream' {
 declare module 'hyperswarm' {
   import { EventEmitter } from 'node:events'
   import type NoiseSecretStream from '@hyperswarm/secret-stream'
-  export interface PeerInfo { publicKey: Uint8Array, topics: Uint8Array[] }
-  export interface Discovery { flushed (): Promise<void>, destroy (): Promise<void> }
+  export interface PeerInfo { publicKey: Uint8Array, topics: Uint8Array[], reconnect (on: boolean): void }
+  export interface Discovery { flushed (): Promise<boolean>, refresh (options?: { server?: boolean, client?: boolean }): Promise<boolean>, destroy (): Promise<void> }
   export default class Hyperswarm extends EventEmitter {
     constructor (options?: { dht?: unknown, bootstrap?: unknown[], keyPair?: { publicKey: Uint8Array, secretKey: Uint8Array }, maxPeers?: number })
     readonly connections: Set<NoiseSecretStream>

@@ -69,6 +69,22 @@ export async function openBook (dir: string, options: { sync: boolean, command: 
 }
 
 /**
+ * Opens the store in `dir` in this process, for work that needs the Logbook itself (replication: `serve`,
+ * `sync`, `swarm`), and shares it with other commands while it runs. When another command holds the store,
+ * the error names it.
+ */
+export async function openOwnBook (dir: string, options: { sync: boolean, command: string, doing: string }): Promise<{ book: Logbook, close: () => Promise<void> }> {
+  let book: Logbook
+  try {
+    book = await Logbook.open({ dir, sync: options.sync })
+  } catch (err) {
+    throw await refusalWhileHeld(dir, err, options.doing)
+  }
+  const opened = await hosted(book, dir, options.command)
+  return { book, close: opened.close }
+}
+
+/**
  * `err` from opening the store for work that needs it to itself (`doing`): when another command holds the
  * store, an error that names that command; otherwise `err` as it was.
  */
