@@ -16,7 +16,7 @@ import { exportSegments } from '../io/export.js'
 import { Intake } from '../io/intake.js'
 import type { Store } from '../store/store.js'
 import { decodeMessage, encodeMessage, PROTOCOL_VERSIONS, type Hello, type Item, type Message, type Want } from './messages.js'
-import { bucketCount, MAX_BUCKETS, TipSet, type Tip } from './reconcile.js'
+import { bucketCount, highestBelow, MAX_BUCKETS, PUSH_CANDIDATES, TipSet, type Tip } from './reconcile.js'
 import { pendingSegments, rangeSegments, type Range } from './sender.js'
 
 /** The largest message a peer may send: a segment of the largest size, with room for its type byte. */
@@ -135,6 +135,7 @@ export class ReplicationSession extends EventEmitter {
   /** Whether the peer's `done` may be kept as a cursor (both sides asked for the same feeds). */
   private keepCursor = false
   private wantsAnswered = false
+  private fingerprintsAnswered = false
 
   constructor (private readonly host: SessionHost, private readonly noise: NoiseSecretStream, private readonly options: ReplicateOptions = {}) {
     super()
@@ -205,8 +206,10 @@ export class ReplicationSession extends EventEmitter {
     if (!this.noise.destroyed) {
       // The peer is told why (best effort), then the stream closes.
       try { this.noise.write(encodeMessage({ type: 'error', code: this.failure.code, message: this.failure.message })) } catch {}
+      // Not unref'd: `done` settles when this fires if the peer keeps its side open, and nothing else
+      // (no socket, for streams piped in one process) need keep the process running until then.
       const noise = this.noise
-      setTimeout(() => { if (!noise.destroyed) noise.destroy(this.failure ?? undefined) }, 50).unref?.()
+      setTimeout(() => { if (!noise.destroyed) noise.destroy(this.failure ?? undefined) }, 50)
       noise.end(undefined)
     }
   }
@@ -400,7 +403,9 @@ export class ReplicationSession extends EventEmitter {
 
   private answerFingerprints (buckets: number, digests: Uint8Array): void {
     const tipSet = this.tipSet
-    if (tipSet === null || this.noise.isInitiator) throw protocolError('a peer sent fingerprints it was not asked for')
+    // Once: each answer lists this side's tips, so a repeated question would be an amplifier.
+    if (tipSet === null || this.noise.isInitiator || this.fingerprintsAnswered) throw protocolError('a peer sent fingerprints it was not asked for')
+    this.fingerprintsAnswered = true
     if (buckets !== tipSet.count || digests.byteLength !== buckets * 8 || buckets > MAX_BUCKETS) {
       throw protocolError(`a peer sent ${buckets} bucket fingerprints in ${digests.byteLength} bytes; ${tipSet.count} were due`)
     }
@@ -415,23 +420,31 @@ export class ReplicationSession extends EventEmitter {
     this.wantsAnswered = true
     const wants: Want['wants'] = []
     const pushes: Array<{ tip: Uint8Array, candidates: Item[] }> = []
+    const listed = new Set<number>()
     for (const { bucket, items } of buckets) {
       if (bucket >= tipSet.count) throw protocolError(`a peer listed bucket ${bucket} of ${tipSet.count}`)
+      // Each bucket once, or one message could make this side go over its tips there without end.
+      if (listed.has(bucket)) throw protocolError(`a peer listed bucket ${bucket} twice`)
+      listed.add(bucket)
       const mine = tipSet.tips(bucket)
       const myDigests = new Set(tipSet.items(bucket).map((item) => toHex(item.digest)))
       const theirDigests = new Set(items.map((item) => toHex(item.digest)))
+      // Sorted once, highest seq first: the peer may list as many items as a message holds.
+      const bySeq = (a: { seq: number }, b: { seq: number }): number => b.seq - a.seq
       const myByAuthor = groupBy(mine, (tip) => toHex(tipSet.authorDigest(tip.author).digest))
       const theirByAuthor = groupBy(items, (item) => toHex(item.author))
+      for (const list of myByAuthor.values()) list.sort(bySeq)
+      for (const list of theirByAuthor.values()) list.sort(bySeq)
       items.forEach((item, index) => {
         if (myDigests.has(toHex(item.digest))) return
         // The highest tip of mine below theirs: the peer sends from there if it is on the same branch.
-        const below = (myByAuthor.get(toHex(item.author)) ?? []).filter((tip) => tip.seq < item.seq).sort((a, b) => b.seq - a.seq)[0]
+        const [below] = highestBelow(myByAuthor.get(toHex(item.author)) ?? [], item.seq, 1)
         wants.push({ bucket, index, after: below?.seq ?? 0, afterId: below?.id ?? null })
       })
       for (const tip of mine) {
         if (theirDigests.has(toHex(tipSet.itemDigest(tip.author, tip.seq, tip.id)))) continue
-        const theirs = (theirByAuthor.get(toHex(tipSet.authorDigest(tip.author).digest)) ?? []).filter((item) => item.seq < tip.seq)
-        pushes.push({ tip: tip.id, candidates: theirs.sort((a, b) => b.seq - a.seq) })
+        const theirs = theirByAuthor.get(toHex(tipSet.authorDigest(tip.author).digest)) ?? []
+        pushes.push({ tip: tip.id, candidates: highestBelow(theirs, tip.seq, PUSH_CANDIDATES) })
       }
     }
     this.runTask((async () => {
@@ -481,9 +494,14 @@ export class ReplicationSession extends EventEmitter {
     if (tipSet === null || this.noise.isInitiator || this.wantsAnswered) throw protocolError('a peer sent wants it was not asked for')
     this.wantsAnswered = true
     const ranges: Range[] = []
+    const named = new Set<string>()
     for (const want of wants) {
       const tip = tipSet.tipAt(want.bucket, want.index)
       if (tip === undefined) throw protocolError(`a peer asked for item ${want.index} of bucket ${want.bucket}, which was not listed`)
+      // Each item once, or one message could make this side walk the same feed again and again.
+      const key = `${want.bucket}:${want.index}`
+      if (named.has(key)) throw protocolError(`a peer asked for item ${want.index} of bucket ${want.bucket} twice`)
+      named.add(key)
       ranges.push({ tip: tip.id, after: Math.min(want.after, tip.seq), afterId: want.afterId })
     }
     this.runTask(this.sendRanges(ranges))
