@@ -74,15 +74,13 @@ async function connected (book: Logbook, honestInitiator: boolean, options: { ti
 }
 
 /** A loopback TCP connection: the honest side's socket and the hostile side's. */
-async function loopback (): Promise<{ server: net.Server, honestSocket: net.Socket, peerSocket: net.Socket }> {
+async function loopback (): Promise<{ honestSocket: net.Socket, peerSocket: net.Socket, close: () => void }> {
   const server = net.createServer()
   const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const peerSocket = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1')
   const honestSocket = await accepted
-  // A test that fails must not leave the process waiting on these (`ended` keeps it running meanwhile).
-  for (const handle of [server, peerSocket, honestSocket]) handle.unref()
-  return { server, honestSocket, peerSocket }
+  return { honestSocket, peerSocket, close: () => { peerSocket.destroy(); honestSocket.destroy(); server.close() } }
 }
 
 /** A stranger's feed of `count` entries, one signed segment each. */
@@ -350,24 +348,29 @@ test('items listing thousands of tips of one feed cost the initiator work in pro
 test('a peer that stalls after the handshake ends the session with PEER_TIMEOUT', async () => {
   const book = await honestBook()
   const tcp = await loopback()
-  const honest = book.replicate(false, { timeout: 300, stream: tcp.honestSocket })
-  const peer = new HostilePeer(true, tcp.peerSocket)
-  await peer.handshake(SPACE_KEY)
-  await rejectsWith(honest, 'PEER_TIMEOUT')
-  assert.ok(peer.receivedMessages().every((message) => message.type !== 'segment'))
-  tcp.server.close()
+  try {
+    const honest = book.replicate(false, { timeout: 300, stream: tcp.honestSocket })
+    const peer = new HostilePeer(true, tcp.peerSocket)
+    await peer.handshake(SPACE_KEY)
+    await rejectsWith(honest, 'PEER_TIMEOUT')
+    assert.ok(peer.receivedMessages().every((message) => message.type !== 'segment'))
+  } finally {
+    tcp.close()
+  }
   await book.close()
 })
 
 test('a peer that stalls in the middle of the Noise handshake ends the session with PEER_TIMEOUT', async () => {
   const book = await honestBook()
   const tcp = await loopback()
-  const honest = book.replicate(false, { timeout: 300, stream: tcp.honestSocket })
-  // A length prefix of a handshake message, then nothing.
-  tcp.peerSocket.write(new Uint8Array([200, 0, 0]))
-  await rejectsWith(honest, 'PEER_TIMEOUT')
-  tcp.peerSocket.destroy()
-  tcp.server.close()
+  try {
+    const honest = book.replicate(false, { timeout: 300, stream: tcp.honestSocket })
+    // A length prefix of a handshake message, then nothing.
+    tcp.peerSocket.write(new Uint8Array([200, 0, 0]))
+    await rejectsWith(honest, 'PEER_TIMEOUT')
+  } finally {
+    tcp.close()
+  }
   await book.close()
 })
 
@@ -419,28 +422,32 @@ for (const transport of ['pipe', 'loopback TCP'] as const) {
     const frame = frameOf(segmentOf(SPACE, chain))
     let honest: ReplicationStream
     let peer: HostilePeer
-    let server: net.Server | null = null
+    let close = (): void => {}
     if (transport === 'pipe') {
       honest = book.replicate(false, { timeout: 10_000 })
       peer = HostilePeer.piped(honest, true)
     } else {
       const tcp = await loopback()
-      server = tcp.server
+      close = tcp.close
       honest = book.replicate(false, { timeout: 10_000, stream: tcp.honestSocket })
       peer = new HostilePeer(true, tcp.peerSocket)
     }
-    await peer.handshake(SPACE_KEY)
-    await peer.reconcile()
-    const before = heldBytes()
-    let peak = 0
     const sends = 100
-    for (let i = 0; i < sends; i++) {
-      await peer.sendFrame(frame)
-      if (i % 10 === 9) peak = Math.max(peak, heldBytes() - before)
+    let peak = 0
+    let stats: ReplicationStats
+    try {
+      await peer.handshake(SPACE_KEY)
+      await peer.reconcile()
+      const before = heldBytes()
+      for (let i = 0; i < sends; i++) {
+        await peer.sendFrame(frame)
+        if (i % 10 === 9) peak = Math.max(peak, heldBytes() - before)
+      }
+      await peer.finish()
+      stats = await ended(honest)
+    } finally {
+      close()
     }
-    await peer.finish()
-    const stats = await ended(honest)
-    server?.close()
     // Unbounded buffering would hold most of the ~380 MiB sent; reading at the store's pace holds a few messages.
     assert.ok(sends * frame.byteLength > 380 * MiB)
     assert.ok(peak < 96 * MiB, `held ${Math.round(peak / MiB)} MiB more while ${Math.round(sends * frame.byteLength / MiB)} MiB came in`)
