@@ -11,19 +11,12 @@ import { toHex } from '../src/entry/bytes.js'
 import { buildSignedSegments } from '../src/entry/segment.js'
 import type { AuthenticatedSegment } from '../src/entry/types.js'
 import { Logbook } from '../src/index.js'
-import { SPACE, SPACE_KEY, frameOf, identity, jsonBody, snapshot } from './helpers/fixtures.js'
+import { SPACE, SPACE_KEY, frameOf, identity, jsonBody, snapshot, twinOf } from './helpers/fixtures.js'
 
 const a = identity(51)
 const b = identity(52)
 const chain = (who: typeof a, afterSeq: number, afterId: Uint8Array | null, values: Array<{ v: string, links?: Uint8Array[] }>): AuthenticatedSegment =>
   buildSignedSegments(SPACE, who.publicKey, who.secretKey, afterSeq, afterId, values.map(({ v, links }) => jsonBody(v, 1, links ?? [])))[0]
-
-/** The same id with its last bit flipped: it shares the first 31 bytes. */
-function twinOf (id: Uint8Array): Uint8Array {
-  const twin = Uint8Array.from(id)
-  twin[31] ^= 1
-  return twin
-}
 
 const real = chain(b, 0, null, [{ v: 'real' }])
 const first = chain(a, 0, null, [{ v: 'a1' }])

@@ -22,6 +22,25 @@ export function bucketCount (localItems: number, remoteItems: number): number {
   return buckets
 }
 
+/**
+ * The peer's tips a tip being sent tries, highest first, as where the peer's copy of its branch may end
+ * (each costs a walk down the branch); when none is, the whole branch is sent. An honest peer has few
+ * tips per feed; a hostile one could list as many as a message holds.
+ */
+export const PUSH_CANDIDATES = 8
+
+/** Of `sorted` (by seq, highest first), the first `count` whose seq is below `seq`. */
+export function highestBelow<T extends { seq: number }> (sorted: T[], seq: number, count: number): T[] {
+  let low = 0
+  let high = sorted.length
+  while (low < high) {
+    const middle = (low + high) >>> 1
+    if (sorted[middle].seq >= seq) low = middle + 1
+    else high = middle
+  }
+  return sorted.slice(low, low + count)
+}
+
 /** One of this side's feed tips. */
 export interface Tip {
   author: Uint8Array

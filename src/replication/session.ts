@@ -116,8 +116,8 @@ export class ReplicationSession extends EventEmitter {
   private readonly intake: Intake
   private failure: LogbookError | null = null
   private readonly started = Date.now()
-  /** Resolves when the peer has ended its half of the stream. */
-  private readonly peerEnded: Promise<IteratorResult<Uint8Array>>
+  /** The peer has ended its half of the stream: every message it sent has been read. */
+  private peerHasEnded = false
   private sentDone = false
   private gotDone = false
   private remoteThrough = 0
@@ -138,6 +138,8 @@ export class ReplicationSession extends EventEmitter {
   private ending = false
   /** Whether the peer's `done` may be kept as a cursor (both sides asked for the same feeds). */
   private keepCursor = false
+  /** The responder has answered the fingerprints (once). */
+  private fingerprintsIn = false
   /** The reconciliation's items (initiator) or wants (responder) are in: a second copy is a protocol error. */
   private itemsIn = false
   /** The initiator's probes' ranges, and who waits for the responder's needs. */
@@ -152,7 +154,7 @@ export class ReplicationSession extends EventEmitter {
   constructor (private readonly host: SessionHost, private readonly noise: NoiseSecretStream, private readonly options: ReplicateOptions = {}) {
     super()
     this.store = host.store
-    this.peerEnded = new Promise((resolve) => noise.once('end', () => resolve({ done: true, value: undefined })))
+    noise.once('end', () => { this.peerHasEnded = true })
     this.live = options.live === true
     this.myAuthors = (options.authors ?? []).map(authorBytes)
     this.intake = new Intake(this.store, (_at, err) => {
@@ -221,8 +223,10 @@ export class ReplicationSession extends EventEmitter {
     if (!this.noise.destroyed) {
       // The peer is told why (best effort), then the stream closes.
       try { this.noise.write(encodeMessage({ type: 'error', code: this.failure.code, message: this.failure.message })) } catch {}
+      // Not unref'd: `done` settles when this fires if the peer keeps its side open, and nothing else
+      // (no socket, for streams piped in one process) need keep the process running until then.
       const noise = this.noise
-      setTimeout(() => { if (!noise.destroyed) noise.destroy(this.failure ?? undefined) }, 50).unref?.()
+      setTimeout(() => { if (!noise.destroyed) noise.destroy(this.failure ?? undefined) }, 50)
       noise.end(undefined)
     }
   }
@@ -253,10 +257,24 @@ export class ReplicationSession extends EventEmitter {
     this.stats.wireBytes = { sent: this.noise.rawBytesWritten, received: this.noise.rawBytesRead }
   }
 
+  /**
+   * The next chunk, or the end once the peer has ended its side. (Not a race against one long-lived promise:
+   * each race would leave a reaction on it holding the chunk it resolved with, for as long as the session.)
+   */
+  private async nextChunk (incoming: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array>> {
+    return await new Promise((resolve, reject) => {
+      // The end is said a turn later, so that a message still buffered is read first.
+      const ended = (): void => { setImmediate(() => resolve({ done: true, value: undefined })) }
+      incoming.next().then((result) => { this.noise.off('end', ended); resolve(result) }, (err) => { this.noise.off('end', ended); reject(err) })
+      if (this.peerHasEnded) ended()
+      else this.noise.once('end', ended)
+    })
+  }
+
   private async next (incoming: AsyncIterator<Uint8Array>): Promise<Message | null> {
     // streamx's iterator finishes only when the stream closes, and it closes only once both sides have
     // ended: the peer's end ('end', emitted once every message before it was read) is the end of input.
-    const { value, done } = await Promise.race([incoming.next(), this.peerEnded])
+    const { value, done } = await this.nextChunk(incoming)
     if (done === true) return null
     if (value.byteLength > MAX_MESSAGE_BYTES) throw new LogbookError('MESSAGE_TOO_LARGE', `a peer sent a message of ${value.byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}`)
     if (value.byteLength === 0) return await this.next(incoming) // a keep-alive
@@ -428,7 +446,9 @@ export class ReplicationSession extends EventEmitter {
 
   private answerFingerprints (buckets: number, digests: Uint8Array): void {
     const tipSet = this.tipSet
-    if (tipSet === null || this.noise.isInitiator) throw protocolError('a peer sent fingerprints it was not asked for')
+    // Once: each answer lists this side's tips, so a repeated question would be an amplifier.
+    if (tipSet === null || this.noise.isInitiator || this.fingerprintsIn) throw protocolError('a peer sent fingerprints it was not asked for')
+    this.fingerprintsIn = true
     if (buckets !== tipSet.count || digests.byteLength !== buckets * 8 || buckets > MAX_BUCKETS) {
       throw protocolError(`a peer sent ${buckets} bucket fingerprints in ${digests.byteLength} bytes; ${tipSet.count} were due`)
     }
@@ -441,7 +461,13 @@ export class ReplicationSession extends EventEmitter {
     const tipSet = this.tipSet
     if (tipSet === null || !this.noise.isInitiator || this.itemsIn) throw protocolError('a peer sent items it was not asked for')
     this.itemsIn = true
-    for (const { bucket } of buckets) if (bucket >= tipSet.count) throw protocolError(`a peer listed bucket ${bucket} of ${tipSet.count}`)
+    const listed = new Set<number>()
+    for (const { bucket } of buckets) {
+      if (bucket >= tipSet.count) throw protocolError(`a peer listed bucket ${bucket} of ${tipSet.count}`)
+      // Each bucket once, or one message could make this side go over its tips there again and again.
+      if (listed.has(bucket)) throw protocolError(`a peer listed bucket ${bucket} twice`)
+      listed.add(bucket)
+    }
     this.runTask((async () => {
       const plan = await initiatorPlan(this.store, tipSet, buckets)
       this.probed = plan.probed

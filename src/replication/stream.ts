@@ -32,6 +32,22 @@ function keepHalfOpen (stream: unknown): void {
   }
 }
 
+/**
+ * secret-stream pauses its raw stream while what it decrypted waits unread. A Noise stream made without
+ * a raw stream of its own gets a Bridge as its raw stream, and what arrives comes through the Bridge's
+ * other side (`reverse`), which that pause does not stop: a peer sending without end would fill this
+ * side's memory. Pausing and resuming the Bridge now does the same to the side the data comes through.
+ */
+function forwardPauseToBridge (noise: NoiseSecretStream): void {
+  const bridge = noise.rawStream as unknown as { reverse?: { pause: () => unknown, resume: () => unknown }, pause: () => unknown, resume: () => unknown }
+  const inner = bridge.reverse
+  if (inner === undefined) return
+  const pause = bridge.pause.bind(bridge)
+  const resume = bridge.resume.bind(bridge)
+  bridge.pause = () => { inner.pause(); return pause() }
+  bridge.resume = () => { inner.resume(); return resume() }
+}
+
 export function openReplication (isInitiator: boolean | object, options: ReplicateOptions & { stream?: unknown }, host: SessionHost): ReplicationStream {
   let noise: NoiseSecretStream
   let outer: unknown
@@ -45,6 +61,7 @@ export function openReplication (isInitiator: boolean | object, options: Replica
   } else {
     throw new TypeError('expected isInitiator to be a boolean or a Noise stream (a hyperswarm connection)')
   }
+  forwardPauseToBridge(noise)
   const session = new ReplicationSession(host, noise, options)
   Object.defineProperty(outer, 'session', { value: session, configurable: true })
   return outer as ReplicationStream

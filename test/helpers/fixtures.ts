@@ -108,6 +108,13 @@ export function jsonLineOf (segment: Segment, ids?: Uint8Array[]): Uint8Array {
   return encoder.encode(JSON.stringify(segmentToJson(segment, ids)) + '\n')
 }
 
+/** The same id with its last bit flipped: a made-up id that shares the first 31 bytes with a real one. */
+export function twinOf (id: Uint8Array): Uint8Array {
+  const twin = Uint8Array.from(id)
+  twin[31] ^= 1
+  return twin
+}
+
 /** Ids of a segment, recomputed along its chain. */
 export function idsOf (segment: Segment): Uint8Array[] {
   return computeChainIds(segment.space, segment.author, segment.firstSeq, segment.firstPrev, segment.entries)
