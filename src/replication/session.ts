@@ -168,7 +168,7 @@ export class ReplicationSession extends EventEmitter {
     const closed = new Promise<void>((resolve) => noise.once('close', () => resolve()))
     noise.on('error', (err: Error) => this.fail(err))
     try {
-      const incoming = noise[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>
+      const incoming = untilEnd(noise)
       if (!await noise.opened) throw this.failure ?? new LogbookError('CONNECTION_CLOSED', 'the connection closed during the Noise handshake')
       await this.handshake(incoming)
       await this.receive(incoming)
@@ -384,12 +384,12 @@ export class ReplicationSession extends EventEmitter {
     this.stats.received.segments++
     this.stats.received.entries += segment.entries.length
     this.stats.received.bytes += body.byteLength
-    const before = this.intake.counts.stored
     const ids = await this.intake.take(segment, this.messageCount)
     if (this.live && ids !== null) this.remember(ids)
     this.stats.stored = this.intake.counts.stored
     this.stats.duplicates = this.intake.counts.duplicates
-    if (this.intake.counts.stored !== before) this.options.onProgress?.(this.stats)
+    // Told of every segment received, stored yet or not (the intake stores behind): a progress bar moves with the bytes.
+    this.options.onProgress?.(this.stats)
   }
 
   /** Remembers what the peer sent, so the live phase does not send it back. */
@@ -570,6 +570,17 @@ export class ReplicationSession extends EventEmitter {
     this.stopLive = () => { this.store.ingestor.listeners.delete(listener) }
     this.runTask(pump())
   }
+}
+
+/**
+ * The stream's messages, ending when the peer ends its side. A streamx iterator ends only at 'close', which
+ * waits for this side's end too: over a half-open transport (pipes) a peer that ended first would otherwise
+ * look silent until the timeout.
+ */
+function untilEnd (noise: NoiseSecretStream): AsyncIterator<Uint8Array> {
+  const messages = noise[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>
+  const ended = new Promise<IteratorResult<Uint8Array>>((resolve) => noise.once('end', () => resolve({ done: true, value: undefined })))
+  return { next: async () => await Promise.race([messages.next(), ended]) }
 }
 
 function groupBy<T> (items: T[], key: (item: T) => string): Map<string, T[]> {
