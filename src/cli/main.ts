@@ -22,6 +22,8 @@ import { register as verify } from './verify.js'
 import { register as kv } from './kv.js'
 import { register as views } from './views.js'
 import { register as types } from './types.js'
+import { register as serve } from './serve.js'
+import { register as sync } from './sync.js'
 
 function version (): string {
   try {
@@ -61,7 +63,7 @@ export function buildProgram (): Command {
       writeErr: () => {}
     })
     .showSuggestionAfterError(true)
-  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify, kv, types, views]) {
+  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify, kv, types, views, serve, sync]) {
     register(program)
   }
   return program

@@ -183,6 +183,8 @@ export class ReplicationSession extends EventEmitter {
       this.releaseForkNews = null
     }
     await this.intake.drain().catch(() => {})
+    this.stats.stored = this.intake.counts.stored
+    this.stats.duplicates = this.intake.counts.duplicates
     this.countWire()
     if (this.failure !== null) {
       if (!noise.destroyed) noise.destroy(this.failure)
@@ -519,12 +521,13 @@ export class ReplicationSession extends EventEmitter {
 
   private async remoteDone (through: number): Promise<void> {
     if (this.gotDone) throw protocolError('a peer said twice that it sent everything')
-    this.gotDone = true
     this.remoteThrough = through
     await this.intake.drain()
     if (this.failure !== null) return
     // Everything the peer held through `through` is stored now: next time, only what follows.
     if (this.keepCursor) await this.store.setPeerCursor(toHex((this.remote as Hello).instance), scopeOf(this.myFilter()), through)
+    // Only now: the sync is not complete (nor its counts final) while what came before `done` is being stored.
+    this.gotDone = true
     this.checkSynced()
   }
 

@@ -76,7 +76,9 @@ export async function listen (book: Logbook, options: ListenOptions = {}): Promi
     else started(replicateOverSocket(book, false, socket, sessionOptions), { transport: 'tcp', address: remoteAddress(socket) })
   }
 
-  const server = createServer((socket) => {
+  // Half-open: a peer that has sent everything ends its side while this one still reads and answers;
+  // closing both ways at its end would drop what is not yet read.
+  const server = createServer({ allowHalfOpen: true }, (socket) => {
     if (closing) { socket.destroy(); return }
     sockets.add(socket)
     socket.once('close', () => sockets.delete(socket))

@@ -9,7 +9,8 @@ import { connecting, sessionOptions, type ConnectOptions } from './connecting.js
 export async function connectTcp (book: Logbook, host: string, port: number, options: ConnectOptions = {}): Promise<ReplicationStream> {
   const url = `tcp://${host.includes(':') ? `[${host}]` : host}:${port}`
   const socket = await connecting<Socket>(url, options, (opened, failed) => {
-    const socket = connect({ host, port })
+    // Half-open, as the server: the session ends each direction itself (see listener.ts).
+    const socket = connect({ host, port, allowHalfOpen: true })
     socket.once('connect', () => { socket.off('error', failed); opened(socket) })
     socket.once('error', failed)
     return () => socket.destroy()

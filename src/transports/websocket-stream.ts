@@ -30,10 +30,13 @@ export class WebSocketStream extends Duplex {
     socket.on('message', (data: Buffer) => {
       if (!this.push(data)) socket.pause()
     })
+    // The peer's last messages may still wait in the buffer: end the readable side, and close once they
+    // are read (a reader still in its handshake learns that way that the peer is gone).
     socket.on('close', () => {
       this.push(null)
       this.releaseWaiting()
-      if (!this.destroyed) this.destroy()
+      if (this.readableEnded) this.destroy()
+      else this.once('end', () => this.destroy())
     })
     socket.on('error', (err) => this.destroy(err))
   }
