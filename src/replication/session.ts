@@ -136,6 +136,7 @@ export class ReplicationSession extends EventEmitter {
   private keepCursor = false
   private wantsAnswered = false
 
+  /** @internal Made by `book.replicate`; its Noise stream's type stays out of the published typings. */
   constructor (private readonly host: SessionHost, private readonly noise: NoiseSecretStream, private readonly options: ReplicateOptions = {}) {
     super()
     this.store = host.store

@@ -67,7 +67,7 @@ export async function listen (book: Logbook, options: ListenOptions = {}): Promi
   let gate: WebSocketGate | null = null
   const http = createHttpServer((_request, response) => {
     response.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close', Upgrade: 'websocket' })
-    response.end('this port speaks the logbook replication protocol: connect with `logbook sync ws://...`\n')
+    response.end('this port speaks the logbook replication protocol, over raw TCP or a WebSocket\n')
   })
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => gate?.upgrade(request, socket, head))
 

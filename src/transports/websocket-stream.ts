@@ -1,9 +1,25 @@
 // A WebSocket as a byte stream for replication. A Noise stream writes each protocol message on its own;
 // sent as they come that would be one WebSocket frame (and one syscall) per message. Writes made within one
-// tick are gathered here and sent as one frame: the peer's Noise stream splits them up again by their
-// length prefixes, so frame boundaries carry no meaning.
+// turn of the event loop are gathered here and sent as one frame (setImmediate: a session writes one message
+// per microtask tick or so, so merging per microtask merged nothing). The peer's Noise stream splits them up
+// again by their length prefixes, so frame boundaries carry no meaning.
 import { Duplex } from 'node:stream'
-import type { WebSocket } from 'ws'
+
+/** What this needs of a WebSocket (the `ws` package's): named here so the typings do not need ws's. */
+export interface MessageSocket {
+  binaryType: string
+  readonly readyState: number
+  readonly OPEN: number
+  readonly CONNECTING: number
+  readonly bufferedAmount: number
+  readonly isPaused: boolean
+  on: (event: string, listener: (...args: any[]) => void) => unknown
+  send: (data: Buffer, options: { binary: boolean }, callback: (err?: Error) => void) => void
+  pause: () => void
+  resume: () => void
+  close: (code?: number) => void
+  terminate: () => void
+}
 
 /** Gathered bytes are sent at once from this size on, rather than at the end of the tick. */
 const FRAME_BYTES = 256 * 1024
@@ -24,7 +40,7 @@ export class WebSocketStream extends Duplex {
   /** Frames sent (for measurements). */
   frames = 0
 
-  constructor (private readonly socket: WebSocket, private readonly options: WebSocketStreamOptions = {}) {
+  constructor (private readonly socket: MessageSocket, private readonly options: WebSocketStreamOptions = {}) {
     super()
     socket.binaryType = 'nodebuffer'
     socket.on('message', (data: Buffer) => {
@@ -52,7 +68,7 @@ export class WebSocketStream extends Duplex {
     if (this.options.framePerWrite === true || this.gatheredBytes >= FRAME_BYTES) this.flush()
     else if (!this.flushQueued) {
       this.flushQueued = true
-      queueMicrotask(() => this.flush())
+      setImmediate(() => this.flush())
     }
     if (this.socket.bufferedAmount + this.gatheredBytes < QUEUED_BYTES) callback()
     else this.waiting = () => callback()
