@@ -23,6 +23,8 @@ import { register as kv } from './kv.js'
 import { register as views } from './views.js'
 import { register as types } from './types.js'
 import { register as swarm } from './swarm.js'
+import { register as serve } from './serve.js'
+import { register as sync } from './sync.js'
 
 function version (): string {
   try {
@@ -62,7 +64,7 @@ export function buildProgram (): Command {
       writeErr: () => {}
     })
     .showSuggestionAfterError(true)
-  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify, kv, types, views, swarm]) {
+  for (const register of [init, id, space, identity, append, log, get, heads, forks, status, exportCommand, importCommand, verify, kv, types, views, serve, sync, swarm]) {
     register(program)
   }
   return program

@@ -119,6 +119,8 @@ export class ReplicationSession extends EventEmitter {
   /** The peer has ended its half of the stream: every message it sent has been read. */
   private peerHasEnded = false
   private sentDone = false
+  /** The peer's `done` has arrived; and what it sent before it is stored. */
+  private doneIn = false
   private gotDone = false
   private remoteThrough = 0
   private tipSet: TipSet | null = null
@@ -431,11 +433,11 @@ export class ReplicationSession extends EventEmitter {
     this.stats.received.segments++
     this.stats.received.entries += segment.entries.length
     this.stats.received.bytes += body.byteLength
-    const before = this.intake.counts.stored
     const ids = await this.intake.take(segment, this.messageCount)
     if (this.live && ids !== null) this.remember(ids)
     this.countIntake()
-    if (this.intake.counts.stored !== before) this.options.onProgress?.(this.stats)
+    // Told of every segment received, stored yet or not (the intake stores behind): a progress bar moves with the bytes.
+    this.options.onProgress?.(this.stats)
   }
 
   /** Remembers what the peer sent, so the live phase does not send it back. */
@@ -538,13 +540,15 @@ export class ReplicationSession extends EventEmitter {
   }
 
   private async remoteDone (through: number): Promise<void> {
-    if (this.gotDone) throw protocolError('a peer said twice that it sent everything')
-    this.gotDone = true
+    if (this.gotDone || this.doneIn) throw protocolError('a peer said twice that it sent everything')
+    this.doneIn = true
     this.remoteThrough = through
     await this.intake.drain()
     if (this.failure !== null) return
     // Everything the peer held through `through` is stored now: next time, only what follows.
     if (this.keepCursor) await this.store.setPeerCursor(toHex((this.remote as Hello).instance), scopeOf(this.myFilter()), through)
+    // Only now: the sync is not complete (nor its counts final) while what came before `done` is being stored.
+    this.gotDone = true
     this.checkSynced()
   }
 

@@ -1,0 +1,108 @@
+// A WebSocket as a byte stream for replication. A Noise stream writes each protocol message on its own;
+// sent as they come that would be one WebSocket frame (and one syscall) per message. Writes made within one
+// turn of the event loop are gathered here and sent as one frame (setImmediate: a session writes one message
+// per microtask tick or so, so merging per microtask merged nothing). The peer's Noise stream splits them up
+// again by their length prefixes, so frame boundaries carry no meaning.
+import { Duplex } from 'node:stream'
+
+/** What this needs of a WebSocket (the `ws` package's): named here so the typings do not need ws's. */
+export interface MessageSocket {
+  binaryType: string
+  readonly readyState: number
+  readonly OPEN: number
+  readonly CONNECTING: number
+  readonly bufferedAmount: number
+  readonly isPaused: boolean
+  on: (event: string, listener: (...args: any[]) => void) => unknown
+  send: (data: Buffer, options: { binary: boolean }, callback: (err?: Error) => void) => void
+  pause: () => void
+  resume: () => void
+  close: (code?: number) => void
+  terminate: () => void
+}
+
+/** Gathered bytes are sent at once from this size on, rather than at the end of the tick. */
+const FRAME_BYTES = 256 * 1024
+/** While this much is queued in the WebSocket, writes wait (backpressure) instead of being acknowledged. */
+const QUEUED_BYTES = 1024 * 1024
+
+export interface WebSocketStreamOptions {
+  /** Send every write as a frame of its own (what the merging is measured against). */
+  framePerWrite?: boolean
+}
+
+export class WebSocketStream extends Duplex {
+  private gathered: Buffer[] = []
+  private gatheredBytes = 0
+  private flushQueued = false
+  /** A write's callback held back until the WebSocket has sent enough of what is queued. */
+  private waiting: (() => void) | null = null
+  /** Frames sent (for measurements). */
+  frames = 0
+
+  constructor (private readonly socket: MessageSocket, private readonly options: WebSocketStreamOptions = {}) {
+    super()
+    socket.binaryType = 'nodebuffer'
+    socket.on('message', (data: Buffer) => {
+      if (!this.push(data)) socket.pause()
+    })
+    // The peer's last messages may still wait in the buffer: end the readable side, and close once they
+    // are read (a reader still in its handshake learns that way that the peer is gone).
+    socket.on('close', () => {
+      this.push(null)
+      this.releaseWaiting()
+      if (this.readableEnded) this.destroy()
+      else this.once('end', () => this.destroy())
+    })
+    socket.on('error', (err) => this.destroy(err))
+  }
+
+  override _read (): void {
+    if (this.socket.isPaused) this.socket.resume()
+  }
+
+  override _write (chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    if (this.socket.readyState !== this.socket.OPEN) { callback(new Error('the WebSocket is closed')); return }
+    this.gathered.push(chunk)
+    this.gatheredBytes += chunk.byteLength
+    if (this.options.framePerWrite === true || this.gatheredBytes >= FRAME_BYTES) this.flush()
+    else if (!this.flushQueued) {
+      this.flushQueued = true
+      setImmediate(() => this.flush())
+    }
+    if (this.socket.bufferedAmount + this.gatheredBytes < QUEUED_BYTES) callback()
+    else this.waiting = () => callback()
+  }
+
+  override _final (callback: (err?: Error | null) => void): void {
+    this.flush()
+    this.socket.close(1000)
+    callback()
+  }
+
+  override _destroy (err: Error | null, callback: (err?: Error | null) => void): void {
+    this.releaseWaiting()
+    // Still open: the stream was cut off rather than ended (_final closes it politely). A closing handshake
+    // could wait on a socket paused for backpressure; the peer sees the connection drop instead.
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.terminate()
+    callback(err)
+  }
+
+  private flush (): void {
+    this.flushQueued = false
+    if (this.gatheredBytes === 0 || this.socket.readyState !== this.socket.OPEN) return
+    const frame = this.gathered.length === 1 ? this.gathered[0] : Buffer.concat(this.gathered, this.gatheredBytes)
+    this.gathered = []
+    this.gatheredBytes = 0
+    this.frames++
+    this.socket.send(frame, { binary: true }, () => {
+      if (this.socket.bufferedAmount < QUEUED_BYTES) this.releaseWaiting()
+    })
+  }
+
+  private releaseWaiting (): void {
+    const waiting = this.waiting
+    this.waiting = null
+    waiting?.()
+  }
+}
