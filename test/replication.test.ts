@@ -176,3 +176,30 @@ test('live: an append on a hub reaches every peer connected to it', async () => 
   for (const peer of peers) assert.deepEqual(await snapshot(peer), await snapshot(hub))
   await Promise.all([hub, ...peers].map(async (book) => await book.close()))
 })
+
+test('a live session moves the peers\' cursors as it goes: the next session sends only what came after it', async () => {
+  const a = await memoryBook({ identity: identity(21) })
+  const b = await memoryBook({ identity: identity(22) })
+  await a.append({ first: true })
+  const live = await sync(a, b, { live: true })
+  for (let i = 0; i < 5; i++) {
+    const arrived = new Promise<void>((resolve) => { const check = (): void => { if (b.status().entries === 2 + i) { b.off('ready', check); resolve() } }; b.on('ready', check) })
+    await a.append({ live: i })
+    await arrived
+  }
+  const back = new Promise<void>((resolve) => { const check = (): void => { if (a.status().entries === 7) { a.off('ready', check); resolve() } }; a.on('ready', check) })
+  await b.append({ from: 'b' })
+  await back
+  // Let the marks that follow the last segments arrive and be kept.
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  await live.a.session.end()
+  await ended(live)
+  await a.append({ after: true })
+  const next = await sync(a, b)
+  await ended(next)
+  assert.equal(next.a.session.stats.mode, 'changes')
+  assert.equal(next.a.session.stats.sent.entries, 1, 'only the entry appended after the live session')
+  assert.equal(next.b.session.stats.sent.entries, 0, 'nothing of what b received live goes back')
+  assert.deepEqual(await snapshot(a), await snapshot(b))
+  await a.close(); await b.close()
+})

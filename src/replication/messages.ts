@@ -63,12 +63,18 @@ export interface SegmentMessage { type: 'segment', body: Uint8Array }
 /** Everything the sender owed at the start is sent: it covered its change log through `through`. */
 export interface Done { type: 'done', through: number }
 
+/**
+ * Live: everything the sender's change log held through `through` has been sent (after the segments before
+ * this message). The receiver keeps it as its cursor once those are stored, so a reconnect starts there.
+ */
+export interface Mark { type: 'mark', through: number }
+
 /** Why the sender ends the session. */
 export interface ErrorMessage { type: 'error', code: string, message: string }
 
-export type Message = Proof | Hello | Known | Fingerprints | Items | Want | Need | SegmentMessage | Done | ErrorMessage
+export type Message = Proof | Hello | Known | Fingerprints | Items | Want | Need | SegmentMessage | Done | ErrorMessage | Mark
 
-const TYPES = ['proof', 'hello', 'known', 'fingerprints', 'items', 'want', 'need', 'segment', 'done', 'error'] as const
+const TYPES = ['proof', 'hello', 'known', 'fingerprints', 'items', 'want', 'need', 'segment', 'done', 'error', 'mark'] as const
 
 const digest = c.fixed(DIGEST_BYTES)
 const optionalId = {
@@ -114,7 +120,7 @@ function fields (message: Message, state: c.State, mode: 'preencode' | 'encode')
     case 'want': put(c.array(wantRef), message.wants); put(c.array(probe), message.probes); return
     case 'need': put(c.array(c.uint), message.probes); return
     case 'segment': put(c.raw, message.body); return
-    case 'done': put(c.uint, message.through); return
+    case 'done': case 'mark': put(c.uint, message.through); return
     case 'error': put(c.string, message.code); put(c.string, message.message)
   }
 }
@@ -155,6 +161,7 @@ export function decodeMessage (bytes: Uint8Array): Message {
       case 'need': message = { type, probes: c.array(c.uint).decode(state) }; break
       case 'segment': message = { type, body: bytes.subarray(1) }; state.start = state.end; break
       case 'done': message = { type, through: c.uint.decode(state) }; break
+      case 'mark': message = { type, through: c.uint.decode(state) }; break
       case 'error': message = { type, code: c.string.decode(state), message: c.string.decode(state) }; break
       default: throw new LogbookError('PROTOCOL_ERROR', `a peer sent a message of unknown type ${bytes[0]}`)
     }

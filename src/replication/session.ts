@@ -418,6 +418,7 @@ export class ReplicationSession extends EventEmitter {
       case 'want': return this.answerWants(message.wants, message.probes)
       case 'need': return this.answerNeeds(message.probes)
       case 'done': return await this.remoteDone(message.through)
+      case 'mark': return await this.remoteMark(message.through)
       default: throw protocolError(`a peer sent ${message.type} after the handshake`)
     }
   }
@@ -552,6 +553,15 @@ export class ReplicationSession extends EventEmitter {
     this.checkSynced()
   }
 
+  /** Live: the peer has sent everything through `through`; once that is stored, a reconnect starts after it. */
+  private async remoteMark (through: number): Promise<void> {
+    if (!this.gotDone || !this.liveBoth) throw protocolError('a peer sent a mark outside a live session')
+    if (through < this.remoteThrough) throw protocolError(`a peer marked change ${through} after ${this.remoteThrough}`)
+    this.remoteThrough = through
+    await this.intake.drain()
+    if (this.failure === null && this.keepCursor) await this.store.setPeerCursor(toHex((this.remote as Hello).instance), scopeOf(this.myFilter()), through)
+  }
+
   private checkSynced (): void {
     if (!this.sentDone || !this.gotDone || this.stats.syncMs !== null) return
     this.stats.syncMs = Date.now() - this.started
@@ -582,7 +592,10 @@ export class ReplicationSession extends EventEmitter {
             if (ids.every((id) => this.received.has(toHex(id)))) continue
             await this.sendSegment(segment, ids)
           }
-          this.sentThrough = through
+          if (through > this.sentThrough) {
+            this.sentThrough = through
+            await this.send({ type: 'mark', through })
+          }
         } while (again && this.failure === null)
       } finally {
         sending = false
