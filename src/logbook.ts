@@ -1,7 +1,7 @@
 // The Logbook class: one space, one identity, one store. It turns the user's values into entries,
 // appends them through the same ingest path that import uses, and answers queries over ready entries.
 import { EventEmitter } from 'node:events'
-import { realpath } from 'node:fs/promises'
+import { realpath, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { AbstractLevel } from 'abstract-level'
 import { ClassicLevel } from 'classic-level'
@@ -107,6 +107,16 @@ async function claimDir (dir: string): Promise<string> {
   if (openHere.has(key)) throw new LogbookError('LOGBOOK_NOT_OPEN', `the store is already open in this process (${dir}); close it first, or share the open Logbook`)
   openHere.add(key)
   return key
+}
+
+/** Where a store's database directory is: its device and inode (a copy, or a restored backup, is elsewhere). */
+async function storeLocation (dbDir: string): Promise<string | undefined> {
+  try {
+    const found = await stat(dbDir, { bigint: true })
+    return `${found.dev}:${found.ino}`
+  } catch {
+    return undefined
+  }
 }
 
 /** LevelDB refused to open a database because its lock is held. */
@@ -248,7 +258,9 @@ export class Logbook extends EventEmitter {
     })
     let store: Store
     try {
-      store = await Store.open(db, spaceIdFromKey(spaceKey), options.db === undefined ? storePaths(dir as string).journal : undefined, checkQuota(options.pendingQuota))
+      // Read once the database is open (and so its directory made).
+      const location = options.db === undefined ? async () => await storeLocation(storePaths(dir as string).db) : undefined
+      store = await Store.open(db, spaceIdFromKey(spaceKey), options.db === undefined ? storePaths(dir as string).journal : undefined, checkQuota(options.pendingQuota), location)
     } catch (err) {
       if (err instanceof LogbookError) throw err
       throw openFailure(err, dir)
@@ -302,6 +314,8 @@ export class Logbook extends EventEmitter {
     const stream = openReplication(isInitiator, options, {
       store: this.#store,
       spaceKey: this.spaceKey,
+      sync: this.sync,
+      identity: this.identity,
       holdForkNews: () => this.registry?.holdForkNews() ?? (() => {})
     })
     const session = stream.session

@@ -218,7 +218,7 @@ const WRONG: WrongCase[] = [
     handshake: false,
     script: async (peer) => {
       await peer.sendProof(SPACE_KEY)
-      await peer.send(encodeMessage({ type: 'hello', instance: new Uint8Array(16), lastChange: 0, items: 0, live: false, authors: [] }).subarray(0, 10))
+      await peer.send(encodeMessage(peer.signedHello()).subarray(0, 10))
     },
     code: 'PROTOCOL_ERROR'
   },
@@ -228,7 +228,7 @@ const WRONG: WrongCase[] = [
     handshake: false,
     script: async (peer) => {
       await peer.sendProof(SPACE_KEY)
-      await peer.send({ type: 'hello', instance: new Uint8Array(16), lastChange: 0, items: 0, live: false, authors: [] })
+      await peer.send(peer.signedHello())
       await peer.send(concatBytes([known, new Uint8Array([0])]))
     },
     code: 'PROTOCOL_ERROR'
@@ -241,7 +241,7 @@ const WRONG: WrongCase[] = [
     code: 'PROTOCOL_ERROR'
   },
   { name: 'a second proof after the handshake', honestInitiator: true, handshake: true, script: async (peer) => { await peer.sendProof(SPACE_KEY) }, code: 'PROTOCOL_ERROR' },
-  { name: 'a second hello after the handshake', honestInitiator: false, handshake: true, script: async (peer) => { await peer.send({ type: 'hello', instance: new Uint8Array(16), lastChange: 0, items: 0, live: false, authors: [] }) }, code: 'PROTOCOL_ERROR' },
+  { name: 'a second hello after the handshake', honestInitiator: false, handshake: true, script: async (peer) => { await peer.send(peer.signedHello()) }, code: 'PROTOCOL_ERROR' },
   { name: 'fingerprints sent to the initiator', honestInitiator: true, handshake: true, script: async (peer) => { await peer.send({ type: 'fingerprints', buckets: 1, digests: new Uint8Array(8) }) }, code: 'PROTOCOL_ERROR' },
   { name: 'fingerprints of the wrong bucket count', honestInitiator: false, handshake: true, script: async (peer) => { await peer.send({ type: 'fingerprints', buckets: 65536, digests: new Uint8Array(65536 * 8) }) }, code: 'PROTOCOL_ERROR' },
   {
@@ -379,6 +379,19 @@ test('a peer that stalls in the middle of the Noise handshake ends the session w
 
 // ---- the space key ----
 
+test('a hello that names an identity it is not signed by (claiming another store\'s change log) is a PROTOCOL_ERROR', async () => {
+  const book = await honestBook()
+  const honest = book.replicate(false, { timeout: 10_000 })
+  const peer = HostilePeer.piped(honest, true)
+  await peer.sendProof(SPACE_KEY)
+  await peer.expect('proof')
+  // Someone else's identity and instance, with a signature of its own key: a cursor under that name would be poisoned.
+  const forged = { ...peer.signedHello(), author: identity(1).publicKey }
+  await peer.send(forged)
+  await rejectsWith(honest, 'PROTOCOL_ERROR')
+  await book.close()
+})
+
 test('a peer proving another space\'s key ends the session with SPACE_MISMATCH and learns no id', async () => {
   for (const honestInitiator of [true, false]) {
     const book = await honestBook()
@@ -386,7 +399,7 @@ test('a peer proving another space\'s key ends the session with SPACE_MISMATCH a
     const honest = book.replicate(honestInitiator, { timeout: 10_000 })
     const peer = HostilePeer.piped(honest, !honestInitiator)
     await peer.sendProof(OTHER_SPACE_KEY)
-    await peer.send({ type: 'hello', instance: new Uint8Array(16), lastChange: 0, items: 0, live: false, authors: [] }).catch(() => {})
+    await peer.send(peer.signedHello()).catch(() => {})
     await rejectsWith(honest, 'SPACE_MISMATCH')
     await peer.closed
     assertLearnedNothing(peer, await secretsOf(book))
@@ -400,7 +413,7 @@ test('a peer that skips the proof ends the session with PROTOCOL_ERROR and learn
   const honest = book.replicate(true, { timeout: 10_000 })
   const peer = HostilePeer.piped(honest, false)
   await peer.noise.opened
-  await peer.send({ type: 'hello', instance: new Uint8Array(16), lastChange: 0, items: 1, live: true, authors: [] })
+  await peer.send(peer.signedHello({ items: 1, live: true }))
   await peer.send({ type: 'known', change: 0 })
   await peer.send({ type: 'want', wants: [{ bucket: 0, index: 0, after: 0, afterId: null }], probes: [] })
   await rejectsWith(honest, 'PROTOCOL_ERROR')

@@ -48,6 +48,8 @@ test('over TCP, the segments a side still has to read when the other side ends a
     await b.setIdentity(numberedIdentity(i))
     await b.append({ feed: i })
   }
+  // Back to the identity b met a with: a keeps its cursor in b's log under b's instance and identity.
+  await b.setIdentity(identity(2))
   const [initiator] = await syncOverTcp(a, b)
   assert.equal(initiator.mode, 'changes')
   assert.equal(initiator.stored, 60)

@@ -3,7 +3,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Logbook, LogbookError, type ReplicationStream } from '../src/index.js'
-import { collect, identity, memoryBook, numberedIdentity, OTHER_SPACE_KEY, snapshot } from './helpers/fixtures.js'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { collect, identity, memoryBook, numberedIdentity, OTHER_SPACE_KEY, snapshot, SPACE_KEY } from './helpers/fixtures.js'
 
 function pipe (a: ReplicationStream, b: ReplicationStream): void {
   a.pipe(b).pipe(a)
@@ -202,4 +205,67 @@ test('a live session moves the peers\' cursors as it goes: the next session send
   assert.equal(next.b.session.stats.sent.entries, 0, 'nothing of what b received live goes back')
   assert.deepEqual(await snapshot(a), await snapshot(b))
   await a.close(); await b.close()
+})
+
+test('one side limited to some authors, the other not: both size the reconciliation alike and sync', async () => {
+  const a = await memoryBook({ identity: identity(31) })
+  const b = await memoryBook({ identity: identity(32) })
+  for (let i = 0; i < 20; i++) {
+    const writer = await memoryBook({ identity: numberedIdentity(300 + i) })
+    await writer.append({ i })
+    await b.import(writer.export())
+    await writer.close()
+  }
+  const chosen = numberedIdentity(300).author
+  const sa = a.replicate(true, { authors: [chosen], timeout: 10_000 })
+  const sb = b.replicate(false, { timeout: 10_000 })
+  pipe(sa, sb)
+  await Promise.all([sa.session.done, sb.session.done])
+  assert.equal(a.status().entries, 1, 'only the chosen feed')
+  await a.close(); await b.close()
+})
+
+test('an entry linking into both branches of a forked feed outside the filter is not left waiting', async () => {
+  const alpha = await memoryBook({ identity: identity(7) })
+  const beta = await memoryBook({ identity: identity(7) })
+  const [, alpha2] = await alpha.append([{ branch: 'alpha', n: 1 }, { branch: 'alpha', n: 2 }])
+  const beta1 = await beta.append({ branch: 'beta', n: 1 })
+  const x = await memoryBook({ identity: identity(8) })
+  await x.import(alpha.export())
+  await x.import(beta.export())
+  await x.append({ refers: 'alpha2' }, { links: [alpha2] })
+  await x.append({ refers: 'beta1' }, { links: [beta1] })
+  const reader = await memoryBook({ identity: identity(9) })
+  await ended(await sync(x, reader, { authors: [x.author] }))
+  let mine = 0
+  for await (const _ of reader.log({ author: x.author })) mine++
+  assert.equal(mine, 2)
+  assert.equal(reader.status().pendingEntries, 0)
+  for (const book of [alpha, beta, x, reader]) await book.close()
+})
+
+test('a store copied to another directory is another store: a peer that met the original syncs the copy in full', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'logbook-copy-'))
+  try {
+    const c = await memoryBook({ identity: identity(2) })
+    const original = await Logbook.create({ dir: join(root, 'one'), spaceKey: SPACE_KEY, identity: identity(1) })
+    await original.append([{ base: 1 }, { base: 2 }])
+    await ended(await sync(c, original))
+    await original.close()
+    cpSync(join(root, 'one'), join(root, 'two'), { recursive: true })
+    const one = await Logbook.open({ dir: join(root, 'one') })
+    const two = await Logbook.open({ dir: join(root, 'two') })
+    assert.notEqual(two.cursor.split(':')[0], one.cursor.split(':')[0], 'the copy has an instance id of its own')
+    await one.append({ one: 1 })
+    for (let i = 0; i < 5; i++) await two.append({ two: i })
+    await ended(await sync(c, one))
+    const second = await sync(c, two)
+    await ended(second)
+    assert.equal(second.a.session.stats.mode, 'reconciled')
+    const held = await snapshot(c)
+    for (const id of (await snapshot(two)).ready) assert.ok(held.ready.includes(id), 'every entry of the copy reached the peer')
+    await one.close(); await two.close(); await c.close()
+  } finally {
+    rmSync(root, { recursive: true, force: true })
+  }
 })

@@ -25,6 +25,8 @@ export const SIGNATURE_TAG = ascii('logbook/signature/v1\0')
 export const SPACE_PROOF_TAG = ascii('logbook/space-proof/v1\0')
 /** Where peers of a space meet on the DHT: a hash of the space key, unrelated to the space id. */
 export const SWARM_TOPIC_TAG = ascii('logbook/swarm-topic/v1\0')
+/** Prefix of what a replication hello's signature covers: the store it speaks for, bound to one session. */
+export const HELLO_TAG = ascii('logbook/hello/v1\0')
 /** Key of one replication session's set-reconciliation digests, derived from its Noise handshake hash. */
 export const RECONCILE_TAG = ascii('logbook/reconcile/v1\0')
 
@@ -151,4 +153,23 @@ export function swarmTopic (spaceKey: Uint8Array): Uint8Array {
 export function reconcileKey (handshakeHash: Uint8Array): Uint8Array {
   if (!(handshakeHash instanceof Uint8Array) || handshakeHash.byteLength < 32) throw new TypeError('expected a handshake hash of at least 32 bytes')
   return sha256(tagged(RECONCILE_TAG, handshakeHash))
+}
+
+/** The bytes a hello's signature covers: the tag, the role, the Noise handshake hash and the store's instance id. */
+function helloMessage (handshakeHash: Uint8Array, initiator: boolean, instance: Uint8Array): Uint8Array {
+  if (!(handshakeHash instanceof Uint8Array) || handshakeHash.byteLength < 32) throw new TypeError('expected a handshake hash of at least 32 bytes')
+  assertBytes(instance, 16, 'instance id')
+  return tagged(HELLO_TAG, new Uint8Array([initiator ? 1 : 0]), handshakeHash, instance)
+}
+
+/**
+ * A hello's signature by the store's identity: a peer keeps its cursor in this store's change log under the
+ * instance id *and* the author that signed it, so nobody else can claim the instance (and move the cursor).
+ */
+export function signHello (handshakeHash: Uint8Array, initiator: boolean, instance: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  return signDetached(helloMessage(handshakeHash, initiator, instance), secretKey)
+}
+
+export function verifyHello (signature: Uint8Array, handshakeHash: Uint8Array, initiator: boolean, instance: Uint8Array, author: Uint8Array): boolean {
+  return verifyDetached(signature, helloMessage(handshakeHash, initiator, instance), author)
 }

@@ -32,8 +32,10 @@ async function signedFrom (store: Store, id: Uint8Array): Promise<{ id: Uint8Arr
 }
 
 export class LinkedPrefixes {
-  /** Per author outside the filter: the highest seq of its feed sent in this session. */
-  private readonly sent = new Map<string, number>()
+  /** Ids of the entries of other feeds sent in this session. */
+  private readonly sentIds = new Set<string>()
+  /** Per author outside the filter: the last entry of its feed sent (its seq and id). */
+  private readonly sentTo = new Map<string, { seq: number, id: Uint8Array }>()
 
   constructor (private readonly store: Store, private readonly chosen: (author: Uint8Array) => boolean) {}
 
@@ -41,17 +43,21 @@ export class LinkedPrefixes {
   async * before (segment: Segment): AsyncGenerator<Segment> {
     for (const entry of segment.entries) {
       for (const link of entry.links) {
+        if (this.sentIds.has(toHex(link))) continue
         const linked = await this.store.reader.get(link)
         if (linked === undefined || this.chosen(linked.author)) continue
-        const author = toHex(linked.author)
-        const sentTo = this.sent.get(author) ?? 0
-        if (sentTo >= linked.seq) continue
         const end = await signedFrom(this.store, link)
         if (end === null) continue
-        this.sent.set(author, Math.max(sentTo, end.seq))
-        for await (const foreign of rangeSegments(this.store, [{ tip: end.id, after: sentTo, afterId: null }])) {
+        const author = toHex(linked.author)
+        // From the last entry of this feed sent, when the linked one follows it on its branch; else its whole
+        // branch (a forked feed), as collect() decides from the id.
+        const last = this.sentTo.get(author)
+        const range = last !== undefined && last.seq < end.seq ? { tip: end.id, after: last.seq, afterId: last.id } : { tip: end.id, after: 0, afterId: null }
+        this.sentTo.set(author, end)
+        for await (const { segment: foreign, ids } of rangeSegments(this.store, [range])) {
           // What the foreign entries link to comes first again.
           yield * this.before(foreign)
+          for (const id of ids) this.sentIds.add(toHex(id))
           yield foreign
         }
       }

@@ -18,6 +18,9 @@ export interface Hello {
   type: 'hello'
   /** The store's instance id (16 bytes). */
   instance: Uint8Array
+  /** The store's identity, and its signature of the instance id bound to this session (crypto signHello). */
+  author: Uint8Array
+  signature: Uint8Array
   /** The store's last change number. */
   lastChange: number
   /** Feed tips this side holds within the filter (sizes the reconciliation). */
@@ -111,7 +114,8 @@ function fields (message: Message, state: c.State, mode: 'preencode' | 'encode')
   switch (message.type) {
     case 'proof': put(c.uint, message.minVersion); put(c.uint, message.maxVersion); put(c.fixed32, message.proof); return
     case 'hello':
-      put(c.fixed(16), message.instance); put(c.uint, message.lastChange); put(c.uint, message.items)
+      put(c.fixed(16), message.instance); put(c.fixed32, message.author); put(c.fixed64, message.signature)
+      put(c.uint, message.lastChange); put(c.uint, message.items)
       put(c.bool, message.live); put(c.array(c.fixed32), message.authors)
       return
     case 'known': put(c.uint, message.change === null ? 0 : message.change + 1); return
@@ -149,9 +153,11 @@ export function decodeMessage (bytes: Uint8Array): Message {
       case 'proof': message = { type, minVersion: c.uint.decode(state), maxVersion: c.uint.decode(state), proof: c.fixed32.decode(state) }; break
       case 'hello': {
         const instance = c.fixed(16).decode(state)
+        const author = c.fixed32.decode(state)
+        const signature = c.fixed64.decode(state)
         const lastChange = c.uint.decode(state)
         const items = c.uint.decode(state)
-        message = { type, instance, lastChange, items, live: c.bool.decode(state), authors: c.array(c.fixed32).decode(state) }
+        message = { type, instance, author, signature, lastChange, items, live: c.bool.decode(state), authors: c.array(c.fixed32).decode(state) }
         break
       }
       case 'known': { const change = c.uint.decode(state); message = { type, change: change === 0 ? null : change - 1 }; break }

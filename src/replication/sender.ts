@@ -56,10 +56,11 @@ async function collect (store: Store, range: Range, into: Map<number, Piece>, wa
 }
 
 /** The entries on the way to each range's tip, as signed segments in local order. */
-export async function * rangeSegments (store: Store, ranges: Range[]): AsyncGenerator<Segment> {
+export async function * rangeSegments (store: Store, ranges: Range[]): AsyncGenerator<{ segment: Segment, ids: Uint8Array[] }> {
   const pieces = new Map<number, Piece>()
   const walked = new Map<number, number>()
-  for (const range of ranges) await collect(store, range, pieces, walked)
+  // Lowest `after` first: the shared history of a forked feed is then walked once, whatever order a peer asked in.
+  for (const range of [...ranges].sort((a, b) => a.after - b.after)) await collect(store, range, pieces, walked)
   const runs = new RunBuilder(store.space)
   for (const pageKey of [...pieces.keys()].sort((a, b) => a - b)) {
     const page = await store.reader.page(pageKey)
@@ -68,7 +69,7 @@ export async function * rangeSegments (store: Store, ranges: Range[]): AsyncGene
     const { from, to } = pieces.get(pageKey) as Piece
     for (let slot = from; slot <= to && slot < ids.length; slot++) {
       const run = runs.add(segment.author, segment.firstSeq + slot, slot === 0 ? segment.firstPrev : ids[slot - 1], ids[slot], segment.entries[slot])
-      if (run !== null) yield run.segment
+      if (run !== null) yield run
     }
   }
 }

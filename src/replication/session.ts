@@ -6,8 +6,8 @@
 // import. With `live`, each side then sends what changes in its store until the stream closes.
 import { EventEmitter } from 'node:events'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
-import { equalConstantTime, reconcileKey, sha256, spaceProof } from '../crypto/index.js'
-import { LogbookError, type ErrorCode, ERROR_CODES } from '../errors.js'
+import { equalConstantTime, reconcileKey, sha256, signHello, spaceProof, verifyHello } from '../crypto/index.js'
+import { LogbookError, type ErrorCode } from '../errors.js'
 import { compareBytes, fromHex, toHex } from '../entry/bytes.js'
 import { MAX_SEGMENT_BYTES } from '../entry/limits.js'
 import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
@@ -23,6 +23,10 @@ import { LinkedPrefixes } from './linked.js'
 
 /** The largest message a peer may send: a segment of the largest size, with room for its type byte. */
 export const MAX_MESSAGE_BYTES = MAX_SEGMENT_BYTES + 1024
+/** The codes a peer may end a session with: the protocol's own, and what the intake refuses segments with. */
+const PEER_ERROR_CODES = new Set<string>(['SPACE_MISMATCH', 'VERSION_MISMATCH', 'PROTOCOL_ERROR', 'MESSAGE_TOO_LARGE', 'PEER_TIMEOUT', 'CONNECTION_CLOSED',
+  'BAD_SIGNATURE', 'ID_MISMATCH', 'BAD_CHAIN', 'WRONG_SPACE', 'NON_CANONICAL', 'MISSING_SIGNATURE', 'SEGMENT_TOO_LARGE', 'INVALID_PAYLOAD', 'TOO_MANY_LINKS', 'IO_ERROR'])
+
 /** Without a byte from the peer for this long (keep-alives included), the session ends with PEER_TIMEOUT. */
 export const DEFAULT_TIMEOUT_MS = 30_000
 /** Ids of entries received that a live session remembers, so it does not send them straight back. */
@@ -61,6 +65,10 @@ export interface ReplicationStats {
 export interface SessionHost {
   store: Store
   spaceKey: Uint8Array
+  /** The store's identity: it signs this side's hello. */
+  identity: { publicKey: Uint8Array, secretKey: Uint8Array }
+  /** fsync what is received (the Logbook's `sync` option), as appends and imports do. */
+  sync?: boolean
   /** Holds views' reaction to forks until the returned function is called (one rebuild per burst). */
   holdForkNews?: () => () => void
 }
@@ -113,6 +121,8 @@ export class ReplicationSession extends EventEmitter {
   private readonly myAuthors: Uint8Array[]
   private authors: Set<string> | null = null
   private remote: Hello | null = null
+  /** What this side said in its hello: the counts both sides size the reconciliation by. */
+  private myHello: Hello | null = null
   private readonly intake: Intake
   private failure: LogbookError | null = null
   private readonly started = Date.now()
@@ -162,7 +172,7 @@ export class ReplicationSession extends EventEmitter {
     this.intake = new Intake(this.store, (_at, err) => {
       this.stats.rejected++
       this.fail(err)
-    })
+    }, host.sync)
     this.synced = new Promise((resolve, reject) => { this.resolveSynced = resolve; this.rejectSynced = reject })
     this.synced.catch(() => {})
     this.done = this.run()
@@ -205,6 +215,8 @@ export class ReplicationSession extends EventEmitter {
     this.countIntake()
     this.countWire()
     if (this.failure !== null) {
+      // fail() wrote why and ended this side; give the peer a moment to read it before the stream goes.
+      if (!noise.destroyed) await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 100))])
       if (!noise.destroyed) noise.destroy(this.failure)
       this.rejectSynced(this.failure)
       throw this.failure
@@ -276,17 +288,20 @@ export class ReplicationSession extends EventEmitter {
   private async next (incoming: AsyncIterator<Uint8Array>): Promise<Message | null> {
     // streamx's iterator finishes only when the stream closes, and it closes only once both sides have
     // ended: the peer's end ('end', emitted once every message before it was read) is the end of input.
-    const { value, done } = await this.nextChunk(incoming)
-    if (done === true) return null
-    if (value.byteLength > MAX_MESSAGE_BYTES) throw new LogbookError('MESSAGE_TOO_LARGE', `a peer sent a message of ${value.byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}`)
-    if (value.byteLength === 0) return await this.next(incoming) // a keep-alive
-    this.messageCount++
-    const message = decodeMessage(value)
-    if (message.type === 'error') {
-      const code = (message.code in ERROR_CODES ? message.code : 'PROTOCOL_ERROR') as ErrorCode
-      throw new LogbookError(code, `the peer ended the session: ${message.message.slice(0, 500)}`)
+    for (;;) {
+      const { value, done } = await this.nextChunk(incoming)
+      if (done === true) return null
+      if (value.byteLength > MAX_MESSAGE_BYTES) throw new LogbookError('MESSAGE_TOO_LARGE', `a peer sent a message of ${value.byteLength} bytes; the limit is ${MAX_MESSAGE_BYTES}`)
+      if (value.byteLength === 0) continue // a keep-alive
+      this.messageCount++
+      const message = decodeMessage(value)
+      if (message.type === 'error') {
+        // Only codes a peer can mean; its words without control characters (they reach a terminal).
+        const code = PEER_ERROR_CODES.has(message.code) ? message.code as ErrorCode : 'PROTOCOL_ERROR'
+        throw new LogbookError(code, `the peer ended the session: ${message.message.slice(0, 500).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')}`)
+      }
+      return message
     }
-    return message
   }
 
   private async send (message: Message): Promise<void> {
@@ -332,15 +347,18 @@ export class ReplicationSession extends EventEmitter {
     }
     const store = this.store
     const instance = fromHex(store.instance, 16) as Uint8Array
-    await this.send({ type: 'hello', instance, lastChange: store.state.lastChange, items: this.tips(this.myFilter()).length, live: this.live, authors: this.myAuthors })
+    const signature = signHello(hash, initiator, instance, this.host.identity.secretKey)
+    this.myHello = { type: 'hello', instance, author: this.host.identity.publicKey, signature, lastChange: store.state.lastChange, items: this.tips(this.myFilter()).length, live: this.live, authors: this.myAuthors }
+    await this.send(this.myHello)
     const hello = await this.next(incoming)
     if (hello === null) throw new LogbookError('CONNECTION_CLOSED', 'the peer closed the connection during the handshake')
     if (hello.type !== 'hello') throw protocolError(`a peer sent ${hello.type} where its hello belongs`)
+    if (!verifyHello(hello.signature, hash, !initiator, hello.instance, hello.author)) throw protocolError('the peer\'s hello is not signed by the identity it names')
     this.remote = hello
     this.authors = effectiveAuthors(this.myAuthors, hello.authors)
     if (this.authors !== null) this.linked = new LinkedPrefixes(this.store, this.chosen)
     // Cursors are kept per filter: what was received of some feeds says nothing of the others.
-    this.knownOfRemote = await store.peerCursor(toHex(hello.instance), scopeOf(this.myFilter()))
+    this.knownOfRemote = await store.peerCursor(peerKey(hello), scopeOf(this.myFilter()))
     await this.send({ type: 'known', change: this.knownOfRemote })
     const known = await this.next(incoming)
     if (known === null) throw new LogbookError('CONNECTION_CLOSED', 'the peer closed the connection during the handshake')
@@ -372,7 +390,8 @@ export class ReplicationSession extends EventEmitter {
     const sameFilter = scopeOf(this.myFilter()) === scopeOf(remote.authors.length === 0 ? null : new Set(remote.authors.map(toHex)))
     const theirs = this.remoteKnows
     const mineOk = this.knownOfRemote !== null && this.knownOfRemote <= remote.lastChange
-    const theirsOk = theirs !== null && theirs <= this.store.state.lastChange
+    // Both sides judge with the numbers both hellos said, so both choose the same way.
+    const theirsOk = theirs !== null && theirs <= (this.myHello as Hello).lastChange
     this.keepCursor = sameFilter
     this.releaseForkNews = this.host.holdForkNews?.() ?? null
     if (sameFilter && mineOk && theirsOk) {
@@ -381,7 +400,7 @@ export class ReplicationSession extends EventEmitter {
     } else {
       this.stats.mode = 'reconciled'
       const tips = this.tips(this.authors)
-      this.tipSet = new TipSet(reconcileKey(this.noise.handshakeHash as Uint8Array), tips, bucketCount(tips.length, remote.items))
+      this.tipSet = new TipSet(reconcileKey(this.noise.handshakeHash as Uint8Array), tips, bucketCount((this.myHello as Hello).items, remote.items))
       this.sentThrough = this.store.state.lastChange
       if (this.noise.isInitiator) {
         await this.send({ type: 'fingerprints', buckets: this.tipSet.count, digests: this.tipSet.fingerprints })
@@ -435,16 +454,16 @@ export class ReplicationSession extends EventEmitter {
     this.stats.received.entries += segment.entries.length
     this.stats.received.bytes += body.byteLength
     const ids = await this.intake.take(segment, this.messageCount)
-    if (this.live && ids !== null) this.remember(ids)
+    if (this.live && ids !== null) this.remember(segment, ids)
     this.countIntake()
     // Told of every segment received, stored yet or not (the intake stores behind): a progress bar moves with the bytes.
     this.options.onProgress?.(this.stats)
   }
 
-  /** Remembers what the peer sent, so the live phase does not send it back. */
-  private remember (ids: Uint8Array[]): void {
+  /** Remembers what the peer sent (each entry, and whether signed), so the live phase does not send it back. */
+  private remember (segment: Segment, ids: Uint8Array[]): void {
     if (this.received.size > ECHO_MEMORY) this.received.clear()
-    for (const id of ids) this.received.add(toHex(id))
+    ids.forEach((id, i) => this.received.add(echoKey(id, segment.entries[i].signature !== null)))
   }
 
   private answerFingerprints (buckets: number, digests: Uint8Array): void {
@@ -515,7 +534,7 @@ export class ReplicationSession extends EventEmitter {
       for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, {})) await this.sendSegment(segment, ids)
       return
     }
-    for await (const segment of rangeSegments(this.store, ranges)) await this.sendSegment(segment)
+    for await (const { segment, ids } of rangeSegments(this.store, ranges)) await this.sendSegment(segment, ids)
   }
 
   /** The pending area (unless everything was sent already), then `done`. */
@@ -542,12 +561,16 @@ export class ReplicationSession extends EventEmitter {
 
   private async remoteDone (through: number): Promise<void> {
     if (this.gotDone || this.doneIn) throw protocolError('a peer said twice that it sent everything')
+    // In a reconciliation, `done` comes only after the questions it answers.
+    if (this.stats.mode === 'reconciled' && (!this.itemsIn || (this.noise.isInitiator && this.onNeed !== null))) {
+      throw protocolError('a peer said it sent everything before the reconciliation was done')
+    }
     this.doneIn = true
     this.remoteThrough = through
     await this.intake.drain()
     if (this.failure !== null) return
     // Everything the peer held through `through` is stored now: next time, only what follows.
-    if (this.keepCursor) await this.store.setPeerCursor(toHex((this.remote as Hello).instance), scopeOf(this.myFilter()), through)
+    if (this.keepCursor) await this.store.setPeerCursor(peerKey(this.remote as Hello), scopeOf(this.myFilter()), through)
     // Only now: the sync is not complete (nor its counts final) while what came before `done` is being stored.
     this.gotDone = true
     this.checkSynced()
@@ -559,7 +582,7 @@ export class ReplicationSession extends EventEmitter {
     if (through < this.remoteThrough) throw protocolError(`a peer marked change ${through} after ${this.remoteThrough}`)
     this.remoteThrough = through
     await this.intake.drain()
-    if (this.failure === null && this.keepCursor) await this.store.setPeerCursor(toHex((this.remote as Hello).instance), scopeOf(this.myFilter()), through)
+    if (this.failure === null && this.keepCursor) await this.store.setPeerCursor(peerKey(this.remote as Hello), scopeOf(this.myFilter()), through)
   }
 
   private checkSynced (): void {
@@ -589,7 +612,8 @@ export class ReplicationSession extends EventEmitter {
           again = false
           let through = this.sentThrough
           for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, { authors: this.chosen, sinceChange: this.sentThrough, onChange: (change) => { through = change } })) {
-            if (ids.every((id) => this.received.has(toHex(id)))) continue
+            // What the peer sent is not sent back, unless this side holds it signed and the peer sent it without.
+            if (ids.every((id, i) => this.received.has(echoKey(id, segment.entries[i].signature !== null)))) continue
             await this.sendSegment(segment, ids)
           }
           if (through > this.sentThrough) {
@@ -619,6 +643,15 @@ function errorText (err: unknown): string {
   const message = err instanceof Error ? err.message : String(err)
   const code = (err as { code?: unknown } | null)?.code
   return typeof code === 'string' ? `${message} (${code})` : message
+}
+
+/** Whose change log a cursor is in: the store's instance id and the identity that signed its hello. */
+function peerKey (hello: Hello): string {
+  return `${toHex(hello.instance)}.${toHex(hello.author)}`
+}
+
+function echoKey (id: Uint8Array, signed: boolean): string {
+  return signed ? `${toHex(id)}+` : toHex(id)
 }
 
 /** Whether `err` is the stream closing under the session (not a timeout, not a protocol error). */

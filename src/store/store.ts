@@ -38,12 +38,14 @@ export class Store {
    * With `journalPath`, writes are journaled and applied behind (see writer.ts); a journal left by a
    * crash is replayed first.
    */
-  static async open (db: AbstractLevel<any, any, any>, space: Uint8Array, journalPath?: string, quota: PendingQuota = DEFAULT_PENDING_QUOTA): Promise<Store> {
+  static async open (db: AbstractLevel<any, any, any>, space: Uint8Array, journalPath?: string, quota: PendingQuota = DEFAULT_PENDING_QUOTA, location?: () => Promise<string | undefined>): Promise<Store> {
     await db.open()
     const layout = openLayout(db)
     let instance: string
     try {
       instance = await openFormat(layout, space)
+      const here = await location?.()
+      if (here !== undefined) instance = await instanceAt(layout, instance, here)
     } catch (err) {
       await db.close()
       throw err
@@ -114,6 +116,8 @@ export class Store {
   }
 
   async setPeerCursor (peer: string, scope: string, change: number): Promise<void> {
+    // After the writes it covers: LevelDB keeps writes in order, so a cursor that survives a crash has them.
+    await this.writer.drained()
     await this.layout.meta.put(`peer ${peer} ${scope}`, String(change))
   }
 
@@ -216,6 +220,19 @@ export class Store {
  * Checks the database's space and format, creating a new store's rows, migrating a format-1 store.
  * Returns the store's instance id.
  */
+/**
+ * The instance id of a store found at `location` (its database directory's device and inode). A store
+ * copied elsewhere (`cp -r`, a restored backup) is another store from then on, and gets an instance id of
+ * its own: peers keep cursors in the original's change log by its id, and the copy's log goes another way.
+ */
+async function instanceAt (layout: Layout, instance: string, location: string): Promise<string> {
+  const saved = await layout.meta.get('location')
+  if (saved === location) return instance
+  const renewed = saved === undefined ? instance : newInstanceId()
+  await layout.meta.batch([{ type: 'put', key: 'location', value: location }, { type: 'put', key: 'instance', value: renewed }])
+  return renewed
+}
+
 async function openFormat (layout: Layout, space: Uint8Array): Promise<string> {
   const storedSpace = await layout.meta.get('space')
   if (storedSpace === undefined) {

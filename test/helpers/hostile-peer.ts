@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import NoiseSecretStream from '@hyperswarm/secret-stream'
-import { reconcileKey, spaceProof } from '../../src/crypto/index.js'
+import { generateKeyPair, reconcileKey, signHello, spaceProof } from '../../src/crypto/index.js'
 import type { ReplicationStream } from '../../src/index.js'
 import { decodeMessage, encodeMessage, PROTOCOL_VERSIONS, type Hello, type Message } from '../../src/replication/messages.js'
 import { bucketCount, TipSet } from '../../src/replication/reconcile.js'
@@ -82,6 +82,14 @@ export class HostilePeer {
     await this.send({ type: 'segment', body: frameBody(frame) })
   }
 
+  /** A hello as an honest stranger says it (signed by a throwaway identity, bound to this session), with `fields` over it. */
+  signedHello (fields: Partial<Hello> = {}): Hello {
+    const who = generateKeyPair()
+    const instance = fields.instance ?? randomBytes(16)
+    const signature = signHello(this.noise.handshakeHash as Uint8Array, this.noise.isInitiator, instance, who.secretKey)
+    return { type: 'hello', instance, author: who.publicKey, signature, lastChange: 0, items: 0, live: false, authors: [], ...fields }
+  }
+
   /** Proves `spaceKey` (the honest side's, or another) over this Noise session. */
   async sendProof (spaceKey: Uint8Array): Promise<void> {
     if (!await this.noise.opened) throw new Error('the Noise handshake failed')
@@ -96,7 +104,7 @@ export class HostilePeer {
   async handshake (spaceKey: Uint8Array, hello: Partial<Hello> = {}): Promise<Hello> {
     await this.sendProof(spaceKey)
     await this.expect('proof')
-    await this.send({ type: 'hello', instance: randomBytes(16), lastChange: 0, items: 0, live: false, authors: [], ...hello })
+    await this.send(this.signedHello(hello))
     this.remoteHello = await this.expect('hello')
     await this.send({ type: 'known', change: null })
     await this.expect('known')
@@ -118,6 +126,9 @@ export class HostilePeer {
     } else {
       await this.expect('fingerprints')
       await this.send({ type: 'items', buckets: [] })
+      // The honest initiator waits for the answer to its probes before it says it is done.
+      await this.expect('want')
+      await this.send({ type: 'need', probes: [] })
     }
   }
 
