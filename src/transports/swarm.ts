@@ -102,7 +102,10 @@ function makeDht (options: SwarmOptions, HyperDHT: Modules['HyperDHT']): unknown
   const bootstrap = options.bootstrap?.map(parseBootstrap)
   // A node bound to every address announces addresses a loopback-only DHT cannot reach.
   const host = options.host ?? (bootstrap !== undefined && bootstrap.length > 0 && bootstrap.every((node) => LOOPBACK.test(node.host)) ? '127.0.0.1' : undefined)
-  return new HyperDHT({ ...(bootstrap !== undefined ? { bootstrap } : {}), ...(host !== undefined ? { host } : {}) })
+  // On loopback every local process reaches this node's UDP port directly: no hole to punch. (Left to find
+  // out, two processes' nodes often finished a holepunch on one side only.)
+  const loopback = host !== undefined && LOOPBACK.test(host)
+  return new HyperDHT({ ...(bootstrap !== undefined ? { bootstrap } : {}), ...(host !== undefined ? { host } : {}), ...(loopback ? { firewalled: false } : {}) })
 }
 
 /** Whether a session ended because hyperswarm kept another connection to the same peer (both dialed at once). */
