@@ -1,22 +1,13 @@
 // Both crypto backends pass one conformance suite in Node: sodium-native, and libsodium's WASM build
 // (the browser backend). Same vectors, same public functions, so both give one verification rule.
 import { describe, test } from 'node:test'
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { useCryptoBackend, type CryptoBackend } from '../src/crypto/index.js'
 import { sodiumNodeBackend } from '../src/crypto/sodium-node.js'
 import { loadSodiumWasmBackend } from '../src/crypto/sodium-wasm.js'
-import { cryptoConformance, type ConformanceVectors } from './helpers/crypto-conformance.js'
+import { cryptoConformance } from './helpers/crypto-conformance.js'
+import { loadConformanceVectors } from './helpers/conformance-vectors.js'
 
-function loadVectors<T> (name: string): T {
-  return JSON.parse(readFileSync(fileURLToPath(new URL(`../../test/vectors/${name}.json`, import.meta.url)), 'utf8')) as T
-}
-
-const vectors: ConformanceVectors = {
-  rfc8032: loadVectors<{ vectors: ConformanceVectors['rfc8032'] }>('ed25519-rfc8032').vectors,
-  edgeCases: loadVectors<{ cases: ConformanceVectors['edgeCases'] }>('ed25519-edge-cases').cases,
-  format: loadVectors<ConformanceVectors['format']>('format')
-}
+const vectors = loadConformanceVectors()
 
 const backends: CryptoBackend[] = [sodiumNodeBackend, await loadSodiumWasmBackend()]
 
