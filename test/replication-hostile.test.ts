@@ -329,7 +329,7 @@ test('items listing thousands of tips of one feed cost the initiator work in pro
   const { buckets } = await peer.expect('fingerprints')
   const { bucket, digest } = peer.authorDigest(identity(1).publicKey, buckets)
   // Tips at every seq of the feed, none of them the honest side's: each of its own tips could be sent from any.
-  const items = Array.from({ length: 20_000 }, (_, i) => ({ author: digest, seq: 1 + (i % 100), digest: randomBytes(8) }))
+  const items = Array.from({ length: 20_000 }, (_, i) => ({ author: digest, seq: 1 + (i % 100), digest: randomBytes(8), signed: 0 }))
   const before = readsSoFar()
   await peer.send({ type: 'items', buckets: [{ bucket, items }] })
   const want = await peer.expect('want')

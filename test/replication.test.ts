@@ -6,7 +6,7 @@ import { Logbook, LogbookError, type ReplicationStream } from '../src/index.js'
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { collect, identity, memoryBook, numberedIdentity, OTHER_SPACE_KEY, snapshot, SPACE_KEY } from './helpers/fixtures.js'
+import { buildChain, collect, frameOf, identity, jsonBody, memoryBook, numberedIdentity, OTHER_SPACE_KEY, segmentOf, snapshot, SPACE, SPACE_KEY } from './helpers/fixtures.js'
 
 function pipe (a: ReplicationStream, b: ReplicationStream): void {
   a.pipe(b).pipe(a)
@@ -267,5 +267,25 @@ test('a store copied to another directory is another store: a peer that met the 
     await one.close(); await two.close(); await c.close()
   } finally {
     rmSync(root, { recursive: true, force: true })
+  }
+})
+
+test('strangers holding the same entries with different signatures end holding the same signatures', async () => {
+  const writer = identity(41)
+  const bodies = [jsonBody({ n: 1 }, 1), jsonBody({ n: 2 }, 2), jsonBody({ n: 3 }, 3)]
+  const lastSigned = segmentOf(SPACE, buildChain(SPACE, writer, 0, null, bodies, (i) => i === 2))
+  const allSigned = segmentOf(SPACE, buildChain(SPACE, writer, 0, null, bodies, () => true))
+  for (const fewerOn of ['initiator', 'responder'] as const) {
+    const a = await memoryBook({ identity: identity(42) })
+    const b = await memoryBook({ identity: identity(43) })
+    await a.import(frameOf(fewerOn === 'initiator' ? lastSigned : allSigned))
+    await b.import(frameOf(fewerOn === 'initiator' ? allSigned : lastSigned))
+    const streams = await sync(a, b)
+    await ended(streams)
+    assert.equal(streams.a.session.stats.mode, 'reconciled')
+    const [sa, sb] = [await snapshot(a), await snapshot(b)]
+    assert.equal(sa.signed.length, 3, fewerOn)
+    assert.deepEqual(sa, sb)
+    await a.close(); await b.close()
   }
 })

@@ -83,9 +83,16 @@ export async function initiatorPlan (store: Store, tipSet: TipSet, buckets: Arra
     const theirByAuthor = groupBy(items, (item) => toHex(item.author))
     for (const list of myByAuthor.values()) list.sort(bySeq)
     for (const list of theirByAuthor.values()) list.sort(bySeq)
+    const myByDigest = new Map(mine.map((tip) => [toHex(tipSet.itemDigest(tip.author, tip.seq, tip.id)), tip]))
+    const theirByDigest = new Map(items.map((item) => [toHex(item.digest), item]))
     for (let index = 0; index < items.length; index++) {
       const item = items[index]
-      if (myDigests.has(toHex(item.digest))) continue
+      const same = myByDigest.get(toHex(item.digest))
+      if (same !== undefined) {
+        // The same tip, more signatures there: the whole branch brings them (rare: entries that came by other routes).
+        if (item.signed > same.signed) plan.wants.push({ bucket, index, after: 0, afterId: null })
+        continue
+      }
       const myTips = myByAuthor.get(toHex(item.author)) ?? []
       // Held already, on the one branch of a feed this side is further along?
       if (myTips.length > 0 && myTips[0].seq > item.seq && await holds(store, tipSet, myTips[0].author, item) !== null) continue
@@ -94,7 +101,11 @@ export async function initiatorPlan (store: Store, tipSet: TipSet, buckets: Arra
       plan.wants.push({ bucket, index, after: below?.seq ?? 0, afterId: below?.id ?? null })
     }
     for (const tip of mine) {
-      if (theirDigests.has(toHex(tipSet.itemDigest(tip.author, tip.seq, tip.id)))) continue
+      const same = theirByDigest.get(toHex(tipSet.itemDigest(tip.author, tip.seq, tip.id)))
+      if (same !== undefined) {
+        if (tip.signed > same.signed) plan.pushes.push({ tip: tip.id, after: 0, afterId: null })
+        continue
+      }
       const theirs = theirByAuthor.get(toHex(tipSet.authorDigest(tip.author).digest)) ?? []
       const range = await rangeAfter(store, tipSet, tip, theirs)
       if (theirs.length === 0 || theirs[0].seq <= tip.seq) { plan.pushes.push(range); continue }

@@ -40,8 +40,8 @@ export interface Known { type: 'known', change: number | null }
 /** Reconciliation, first step: one keyed digest of each bucket's feed tips (the initiator sends it). */
 export interface Fingerprints { type: 'fingerprints', buckets: number, digests: Uint8Array }
 
-/** One feed tip, as reconciliation sends it. */
-export interface Item { author: Uint8Array, seq: number, digest: Uint8Array }
+/** One feed tip, as reconciliation sends it, with how many of its author's ready entries the sender holds signed. */
+export interface Item { author: Uint8Array, seq: number, digest: Uint8Array, signed: number }
 
 /** Reconciliation, second step: the responder's tips in every bucket whose digest differed. */
 export interface Items { type: 'items', buckets: Array<{ bucket: number, items: Item[] }> }
@@ -86,9 +86,9 @@ const optionalId = {
   decode (state: c.State): Uint8Array | null { return c.uint.decode(state) === 0 ? null : c.fixed32.decode(state) }
 }
 const item = {
-  preencode (state: c.State, value: Item) { digest.preencode(state, value.author); c.uint.preencode(state, value.seq); digest.preencode(state, value.digest) },
-  encode (state: c.State, value: Item) { digest.encode(state, value.author); c.uint.encode(state, value.seq); digest.encode(state, value.digest) },
-  decode (state: c.State): Item { return { author: digest.decode(state), seq: c.uint.decode(state), digest: digest.decode(state) } }
+  preencode (state: c.State, value: Item) { digest.preencode(state, value.author); c.uint.preencode(state, value.seq); digest.preencode(state, value.digest); c.uint.preencode(state, value.signed) },
+  encode (state: c.State, value: Item) { digest.encode(state, value.author); c.uint.encode(state, value.seq); digest.encode(state, value.digest); c.uint.encode(state, value.signed) },
+  decode (state: c.State): Item { return { author: digest.decode(state), seq: c.uint.decode(state), digest: digest.decode(state), signed: c.uint.decode(state) } }
 }
 const bucketItems = {
   preencode (state: c.State, value: { bucket: number, items: Item[] }) { c.uint.preencode(state, value.bucket); c.array(item).preencode(state, value.items) },

@@ -1,5 +1,5 @@
 // Set reconciliation over feed tips, for two peers that have not met before (docs/PROTOCOL.md). Each feed
-// tip (author, seq, id) is an item; items fall into buckets by their author, and a bucket's fingerprint is
+// tip (author, seq, id), with the count of its author's entries held signed, is an item; items fall into buckets by their author, and a bucket's fingerprint is
 // the XOR of its items' digests. The initiator sends every bucket's fingerprint; the responder answers
 // with its items in each bucket that differs; the initiator then knows exactly which tips each side lacks.
 // Digests are keyed per session (from the Noise handshake hash), so nobody can choose entries whose
@@ -41,11 +41,12 @@ export function highestBelow<T extends { seq: number }> (sorted: T[], seq: numbe
   return sorted.slice(low, low + count)
 }
 
-/** One of this side's feed tips. */
+/** One of this side's feed tips, with how many of its author's ready entries this side holds signed. */
 export interface Tip {
   author: Uint8Array
   seq: number
   id: Uint8Array
+  signed: number
 }
 
 interface Entry { tip: Tip, item: Item }
@@ -65,9 +66,10 @@ export class TipSet {
     this.fingerprints = new Uint8Array(count * DIGEST_BYTES)
     for (const tip of tips) {
       const { bucket, digest: author } = this.authorDigest(tip.author)
-      const item: Item = { author, seq: tip.seq, digest: this.itemDigest(tip.author, tip.seq, tip.id) }
+      const item: Item = { author, seq: tip.seq, digest: this.itemDigest(tip.author, tip.seq, tip.id), signed: tip.signed }
       this.buckets[bucket].push({ tip, item })
-      xorInto(this.fingerprints, bucket * DIGEST_BYTES, item.digest)
+      // The fingerprint covers the signature count too: the same tips with different signatures held differ.
+      xorInto(this.fingerprints, bucket * DIGEST_BYTES, this.signedDigest(item))
     }
     for (const bucket of this.buckets) bucket.sort((a, b) => compareBytes(a.item.author, b.item.author) || compareBytes(a.item.digest, b.item.digest))
   }
@@ -87,6 +89,14 @@ export class TipSet {
     input.set(author, 0)
     input.set(u64(seq), 32)
     input.set(id, 40)
+    return keyedHash(this.key, input, 16).subarray(0, DIGEST_BYTES)
+  }
+
+  /** A tip's digest together with its signature count (what the fingerprints are made of). */
+  private signedDigest (item: Item): Uint8Array {
+    const input = new Uint8Array(DIGEST_BYTES + 8)
+    input.set(item.digest, 0)
+    input.set(u64(item.signed), DIGEST_BYTES)
     return keyedHash(this.key, input, 16).subarray(0, DIGEST_BYTES)
   }
 

@@ -2,7 +2,7 @@
 // everything (a peer that holds nothing), what changed after a change number (a peer met before, and the
 // live phase), and the pending area. All of it as signed segments in local order, so that what an entry
 // follows or links to arrives before it and the receiver rarely has to hold anything pending.
-import { compareBytes } from '../entry/bytes.js'
+import { compareBytes, toHex } from '../entry/bytes.js'
 import type { Segment } from '../entry/types.js'
 import { RunBuilder } from '../io/export.js'
 import type { Store } from '../store/store.js'
@@ -82,4 +82,21 @@ export async function * pendingSegments (store: Store, authors: (author: Uint8Ar
     const run = runs.add(pending.author, pending.seq, pending.prev, pending.id, pending.entry)
     if (run !== null) yield run.segment
   }
+}
+
+/**
+ * How many ready entries of each author (hex) this store holds signed. Reconciliation compares it for tips
+ * both sides hold, so that signatures one side holds on inner entries reach the other. One pass over the log.
+ */
+export async function signedCounts (store: Store, chosen: (author: Uint8Array) => boolean): Promise<Map<string, number>> {
+  const counts = new Map<string, number>()
+  for await (const page of store.reader.pages(1)) {
+    if (!chosen(page.segment.author)) continue
+    let signed = 0
+    for (const entry of page.segment.entries) if (entry.signature !== null) signed++
+    if (signed === 0) continue
+    const author = toHex(page.segment.author)
+    counts.set(author, (counts.get(author) ?? 0) + signed)
+  }
+  return counts
 }

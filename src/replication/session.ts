@@ -17,7 +17,7 @@ import { Intake } from '../io/intake.js'
 import type { Store } from '../store/store.js'
 import { decodeMessage, encodeMessage, PROTOCOL_VERSIONS, type Hello, type Item, type Message, type Want } from './messages.js'
 import { bucketCount, MAX_BUCKETS, TipSet, type Tip } from './reconcile.js'
-import { pendingSegments, rangeSegments, type Range } from './sender.js'
+import { pendingSegments, rangeSegments, signedCounts, type Range } from './sender.js'
 import { initiatorPlan, responderPlan } from './differ.js'
 import { LinkedPrefixes } from './linked.js'
 
@@ -372,12 +372,12 @@ export class ReplicationSession extends EventEmitter {
   }
 
   /** This side's feed tips within the filter. */
-  private tips (filter: Set<string> | null): Tip[] {
+  private tips (filter: Set<string> | null, signed: Map<string, number> = new Map()): Tip[] {
     const out: Tip[] = []
     for (const [author, tips] of this.store.state.tips) {
       if (filter !== null && !filter.has(author)) continue
       const authorId = fromHex(author, 32) as Uint8Array
-      for (const [id, seq] of tips) out.push({ author: authorId, seq, id: fromHex(id, 32) as Uint8Array })
+      for (const [id, seq] of tips) out.push({ author: authorId, seq, id: fromHex(id, 32) as Uint8Array, signed: signed.get(author) ?? 0 })
     }
     return out
   }
@@ -399,7 +399,7 @@ export class ReplicationSession extends EventEmitter {
       this.runTask(this.sendChanges(theirs as number))
     } else {
       this.stats.mode = 'reconciled'
-      const tips = this.tips(this.authors)
+      const tips = this.tips(this.authors, await signedCounts(this.store, this.chosen))
       this.tipSet = new TipSet(reconcileKey(this.noise.handshakeHash as Uint8Array), tips, bucketCount((this.myHello as Hello).items, remote.items))
       this.sentThrough = this.store.state.lastChange
       if (this.noise.isInitiator) {
