@@ -44,13 +44,8 @@ function commandLine (command: Command): string {
   return names.join(' ')
 }
 
-/**
- * Opens the store of `command` (see storeDir), runs `fn`, and always closes the store. While it is open
- * here, other commands on it work through this process; when another process holds it, `fn` works
- * through that one (shared-store/).
- */
-export async function withBook<T> (command: Command, fn: (book: BookApi) => Promise<T>, options: { sync?: boolean } = {}): Promise<T> {
-  const opened = await openBook(await storeDir(command), { sync: options.sync === true, command: commandLine(command) })
+/** Runs `fn` on an opened store, prints what it printed, and always closes the store. */
+async function using<B, T> (opened: { book: B, close: () => Promise<void> }, fn: (book: B) => Promise<T>): Promise<T> {
   try {
     const result = await fn(opened.book)
     // Printed before closing: a holder may then wait for the commands it serves.
@@ -62,18 +57,20 @@ export async function withBook<T> (command: Command, fn: (book: BookApi) => Prom
 }
 
 /**
+ * Opens the store of `command` (see storeDir), runs `fn`, and always closes the store. While it is open
+ * here, other commands on it work through this process; when another process holds it, `fn` works
+ * through that one (shared-store/).
+ */
+export async function withBook<T> (command: Command, fn: (book: BookApi) => Promise<T>, options: { sync?: boolean } = {}): Promise<T> {
+  return await using(await openBook(await storeDir(command), { sync: options.sync === true, command: commandLine(command) }), fn)
+}
+
+/**
  * Like withBook, for work that needs the Logbook in this process (replication): the store is opened here and
  * shared with other commands while `fn` runs; when another command holds it, the error names that command.
  */
 export async function withOwnBook<T> (command: Command, doing: string, fn: (book: Logbook) => Promise<T>, options: { sync?: boolean } = {}): Promise<T> {
-  const opened = await openOwnBook(await storeDir(command), { sync: options.sync === true, command: commandLine(command), doing })
-  try {
-    const result = await fn(opened.book)
-    await out.flush()
-    return result
-  } finally {
-    await opened.close()
-  }
+  return await using(await openOwnBook(await storeDir(command), { sync: options.sync === true, command: commandLine(command), doing }), fn)
 }
 
 const HEX64 = /^[0-9a-f]{64}$/

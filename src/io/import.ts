@@ -90,20 +90,17 @@ export async function importStream (store: Store, source: AsyncIterable<Uint8Arr
   const signal = options.signal
   let cut = false
   const onCut = (): void => { cut = true }
-  const intake = new Intake(store, (offset, err) => {
+  const reject = (offset: number, err: LogbookError): void => {
     summary.rejectedCount++
     if (summary.rejected.length < MAX_LISTED) summary.rejected.push({ offset, code: err.code, message: err.message })
-  }, options.sync)
+  }
+  const intake = new Intake(store, reject, options.sync)
   try {
     const known = async (body: Uint8Array): Promise<number | null> => await store.ingestor.heldBody(body)
     for await (const item of readFrames(counted(untilAborted(source, signal, onCut), (n) => { summary.bytes += n }), { known })) {
       if (signal?.aborted === true) { cut = true; break }
       summary.segments++
-      if ('rejected' in item) {
-        summary.rejectedCount++
-        if (summary.rejected.length < MAX_LISTED) summary.rejected.push({ offset: item.offset, code: item.rejected.code, message: item.rejected.message })
-        continue
-      }
+      if ('rejected' in item) { reject(item.offset, item.rejected); continue }
       if ('known' in item) { intake.skipHeld(item.known); continue }
       await intake.take(item.segment, item.offset, item.statedIds)
       options.onProgress?.({ bytes: summary.bytes, entries: intake.entries })

@@ -146,8 +146,6 @@ export class ReplicationSession extends EventEmitter {
   private knownOfRemote: number | null = null
   /** How far the peer says it received this side's change log before (null: never). */
   private remoteKnows: number | null = null
-  /** Set once this side ends a session that is in sync. */
-  private ending = false
   /** Whether the peer's `done` may be kept as a cursor (both sides asked for the same feeds). */
   private keepCursor = false
   /** The responder has answered the fingerprints (once). */
@@ -250,7 +248,6 @@ export class ReplicationSession extends EventEmitter {
    * first sync is cut off (CONNECTION_CLOSED). Resolves once it has ended.
    */
   async end (): Promise<void> {
-    this.ending = true
     this.stopLive?.()
     if (this.stats.syncMs === null) this.fail(new LogbookError('CONNECTION_CLOSED', 'this side closed the session before the sync was complete'))
     else if (!this.noise.destroyed) this.noise.end(undefined)
@@ -316,7 +313,7 @@ export class ReplicationSession extends EventEmitter {
     }
   }
 
-  private async sendSegment (segment: Segment, ids?: Uint8Array[]): Promise<void> {
+  private async sendSegment (segment: Segment): Promise<void> {
     if (this.linked !== null) for await (const linked of this.linked.before(segment)) await this.sendOne(linked)
     await this.sendOne(segment)
   }
@@ -399,7 +396,8 @@ export class ReplicationSession extends EventEmitter {
       this.runTask(this.sendChanges(theirs as number))
     } else {
       this.stats.mode = 'reconciled'
-      const tips = this.tips(this.authors, await signedCounts(this.store, this.chosen))
+      // Signed counts compare tips both sides hold: a peer that holds none is sent everything anyway.
+      const tips = this.tips(this.authors, remote.items === 0 ? new Map() : await signedCounts(this.store, this.chosen))
       this.tipSet = new TipSet(reconcileKey(this.noise.handshakeHash as Uint8Array), tips, bucketCount((this.myHello as Hello).items, remote.items))
       this.sentThrough = this.store.state.lastChange
       if (this.noise.isInitiator) {
@@ -447,7 +445,7 @@ export class ReplicationSession extends EventEmitter {
     try {
       segment = decodeSegmentBody(body)
     } catch (err) {
-      if (err instanceof LogbookError) { this.stats.rejected++; throw err }
+      if (err instanceof LogbookError) this.stats.rejected++
       throw err
     }
     this.stats.received.segments++
@@ -531,10 +529,10 @@ export class ReplicationSession extends EventEmitter {
     const remote = this.remote as Hello
     if (remote.items === 0 && this.authors === null) {
       this.sendsAll = true
-      for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, {})) await this.sendSegment(segment, ids)
+      for await (const { segment } of exportSegments(this.store.reader, this.store.space, {})) await this.sendSegment(segment)
       return
     }
-    for await (const { segment, ids } of rangeSegments(this.store, ranges)) await this.sendSegment(segment, ids)
+    for await (const { segment } of rangeSegments(this.store, ranges)) await this.sendSegment(segment)
   }
 
   /** The pending area (unless everything was sent already), then `done`. */
@@ -546,8 +544,8 @@ export class ReplicationSession extends EventEmitter {
   /** A peer met before: what changed after the change it received last, then `done`. */
   private async sendChanges (after: number): Promise<void> {
     let through = after
-    for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, { authors: this.chosen, sinceChange: after, onChange: (change) => { through = change } })) {
-      await this.sendSegment(segment, ids)
+    for await (const { segment } of exportSegments(this.store.reader, this.store.space, { authors: this.chosen, sinceChange: after, onChange: (change) => { through = change } })) {
+      await this.sendSegment(segment)
     }
     await this.sendDone(through)
   }
@@ -614,7 +612,7 @@ export class ReplicationSession extends EventEmitter {
           for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, { authors: this.chosen, sinceChange: this.sentThrough, onChange: (change) => { through = change } })) {
             // What the peer sent is not sent back, unless this side holds it signed and the peer sent it without.
             if (ids.every((id, i) => this.received.has(echoKey(id, segment.entries[i].signature !== null)))) continue
-            await this.sendSegment(segment, ids)
+            await this.sendSegment(segment)
           }
           if (through > this.sentThrough) {
             this.sentThrough = through
