@@ -1,12 +1,10 @@
 // The Logbook class: one space, one identity, one store. It turns the user's values into entries,
 // appends them through the same ingest path that import uses, and answers queries over ready entries.
-import { EventEmitter } from 'node:events'
-import { realpath, stat } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { EventEmitter } from 'events'
 import type { AbstractLevel } from 'abstract-level'
-import { ClassicLevel } from 'classic-level'
+import { storage } from '#platform/storage'
 import { randomBytes, spaceIdFromKey, SPACE_KEY_BYTES } from './crypto/index.js'
-import { innermostMessage, isIoFailure, LogbookError, storeFailure } from './errors.js'
+import { LogbookError } from './errors.js'
 import { compareBytes, fromHex, toHex } from './entry/bytes.js'
 import { MAX_PAYLOAD_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ } from './entry/limits.js'
 import { checkEntryBody, signedSegments } from './entry/segment.js'
@@ -22,7 +20,7 @@ import { segmentToJson, type JsonSegment } from './io/json-segment.js'
 import { DEFAULT_PENDING_QUOTA, emptyCounts, type PendingQuota } from './store/ingest.js'
 import { Store } from './store/store.js'
 import { pendingRuns, type PendingRun } from './store/pending-report.js'
-import { initDir, readIdentity, readSpaceKey, storePaths, writeIdentity } from './store-dir.js'
+import type { OpenedLocation } from './storage.js'
 import { StoreLogReader } from './store-log-reader.js'
 import { openReplication, type ReplicateOptions, type ReplicationStream } from './replication/stream.js'
 import type { ReplicationSession } from './replication/session.js'
@@ -31,11 +29,8 @@ import { ViewRegistry } from './views/registry.js'
 import type { ViewDefinition, ViewProgress, ViewStatus } from './views/types.js'
 import type { View } from './views/view.js'
 
-/** The views database's LevelDB write buffer (the log's keeps LevelDB's default 4 MiB). */
-const VIEWS_WRITE_BUFFER_BYTES = 12 * 1024 * 1024
-
 export interface OpenOptions {
-  /** Store directory (LevelDB under DIR/db, keys beside it). */
+  /** Where the store is: a directory in Node (LevelDB under DIR/db, keys beside it), a name for IndexedDB databases in a browser. */
   dir?: string
   /** Or a database of your own (memory-level in tests, browser-level in browsers), with the keys given. */
   db?: AbstractLevel<any, any, any>
@@ -95,53 +90,6 @@ export interface StatusReport {
   forks: Array<{ author: string, seq: number }>
 }
 
-/**
- * Store directories open in this process, by real path. A second open must not reach LevelDB: its
- * refused lock closes the lock file, and closing any descriptor of a file drops the process's POSIX
- * lock on it, so the first open would lose its protection against other processes.
- */
-const openHere = new Set<string>()
-
-async function claimDir (dir: string): Promise<string> {
-  const key = await realpath(dir).catch(() => resolve(dir))
-  if (openHere.has(key)) throw new LogbookError('LOGBOOK_NOT_OPEN', `the store is already open in this process (${dir}); close it first, or share the open Logbook`)
-  openHere.add(key)
-  return key
-}
-
-/** Where a store's database directory is: its device and inode (a copy, or a restored backup, is elsewhere). */
-async function storeLocation (dbDir: string): Promise<string | undefined> {
-  try {
-    const found = await stat(dbDir, { bigint: true })
-    return `${found.dev}:${found.ino}`
-  } catch {
-    return undefined
-  }
-}
-
-/** LevelDB refused to open a database because its lock is held. */
-function levelLocked (err: unknown): boolean {
-  return [(err as { code?: unknown }).code, (err as { cause?: { code?: unknown } }).cause?.code].includes('LEVEL_LOCKED')
-}
-
-/** Why a store's database did not open, in words that point at the way out. */
-function openFailure (err: unknown, dir: string | null): LogbookError {
-  const where = dir ?? 'given database'
-  const reason = innermostMessage(err)
-  if (isIoFailure(err)) return new LogbookError('IO_ERROR', `the store could not be opened (${where}): ${reason}`, { cause: err })
-  if (levelLocked(err)) {
-    // LevelDB's lock is per process as well as per file: a second open in this process is refused with these words.
-    const here = reason.includes('already held by process')
-    return new LogbookError('LOGBOOK_NOT_OPEN', here
-      ? `the store is already open in this process (${where}); close it first, or share the open Logbook`
-      : `the store is in use by another process (${where})`, { cause: err })
-  }
-  if (dir !== null && reason.includes('create_if_missing is false')) {
-    return new LogbookError('LOGBOOK_NOT_OPEN', `the store's database (${storePaths(dir).db}) is missing (${where})`, { cause: err })
-  }
-  return new LogbookError('LOGBOOK_NOT_OPEN', `the store could not be opened: ${reason} (${where})`, { cause: err })
-}
-
 /** The pending quota with defaults filled in; each must be a positive whole number of bytes. */
 function checkQuota (quota: Partial<PendingQuota> | undefined): PendingQuota {
   const out = { ...DEFAULT_PENDING_QUOTA, ...quota }
@@ -187,10 +135,9 @@ export class Logbook extends EventEmitter {
     private readonly ownViewsDb: boolean,
     readonly spaceKey: Uint8Array,
     readonly identity: Identity,
-    private readonly dir: string | null,
-    private readonly sync: boolean,
-    /** This store directory's entry in `openHere`, released by close(). */
-    private readonly claim: string | null
+    /** Where the store lives (its keys, its platform's databases); null for a database given to open(). */
+    private readonly location: OpenedLocation | null,
+    private readonly sync: boolean
   ) {
     super()
     this.#store = store
@@ -219,74 +166,47 @@ export class Logbook extends EventEmitter {
   static async create (options: OpenOptions = {}): Promise<Logbook> {
     const spaceKey = options.spaceKey ?? randomBytes(SPACE_KEY_BYTES)
     const identity = options.identity ?? Identity.generate()
-    if (options.dir !== undefined && options.db === undefined) await initDir(options.dir, spaceKey, identity)
+    if (options.dir !== undefined && options.db === undefined) await storage.create(options.dir, spaceKey, identity)
     return await Logbook.openStore({ ...options, spaceKey, identity }, true)
   }
 
-  /** Opens an existing store directory, or a given database with the given keys. */
+  /** Opens an existing store (`dir`), or a given database with the given keys. */
   static async open (options: OpenOptions = {}): Promise<Logbook> {
     return await Logbook.openStore(options, false)
   }
 
-  /**
-   * `creating`: the store directory was just initialized, so its database is made here. Otherwise a
-   * missing database is an error, not an empty store: entries that were there must not silently vanish.
-   */
   private static async openStore (options: OpenOptions, creating: boolean): Promise<Logbook> {
     if (options.db === undefined && options.dir === undefined) throw new TypeError('expected options.dir or options.db')
-    const dir = options.dir ?? null
-    const spaceKey = options.spaceKey ?? await readSpaceKey(dir as string)
-    if (!(spaceKey instanceof Uint8Array) || spaceKey.byteLength !== SPACE_KEY_BYTES) throw new TypeError('expected a 32-byte spaceKey')
-    const identity = options.identity ?? (dir !== null ? await readIdentity(dir) : Identity.generate())
-    const claim = dir !== null && options.db === undefined ? await claimDir(dir) : null
-    try {
-      return await Logbook.openDatabases(options, creating, dir, spaceKey, identity, claim)
-    } catch (err) {
-      if (claim !== null) openHere.delete(claim)
-      throw err
+    const quota = checkQuota(options.pendingQuota)
+    if (options.db !== undefined) {
+      const spaceKey = options.spaceKey
+      if (!(spaceKey instanceof Uint8Array) || spaceKey.byteLength !== SPACE_KEY_BYTES) throw new TypeError('expected a 32-byte spaceKey')
+      const store = await Store.open(options.db, spaceIdFromKey(spaceKey), undefined, quota)
+      return new Logbook(store, options.db, false, spaceKey, options.identity ?? Identity.generate(), null, options.sync === true)
     }
-  }
-
-  /** Opens the log's database (and a store directory's views database) and makes the Logbook. */
-  private static async openDatabases (options: OpenOptions, creating: boolean, dir: string | null, spaceKey: Uint8Array, identity: Identity, claim: string | null): Promise<Logbook> {
-    // LevelDB's default 4 MiB write buffer: with writes applied behind the journal, 32 MiB measured no
-    // faster at 1M entries, 13% slower for batched appends, and held more memory.
-    const db = options.db ?? new ClassicLevel<Uint8Array, Uint8Array>(storePaths(dir as string).db, {
-      keyEncoding: 'view',
-      valueEncoding: 'view',
-      createIfMissing: creating
-    })
-    let store: Store
+    const location = await storage.open(options.dir as string, { spaceKey: options.spaceKey, identity: options.identity, creating })
     try {
-      // Read once the database is open (and so its directory made).
-      const location = options.db === undefined ? async () => await storeLocation(storePaths(dir as string).db) : undefined
-      store = await Store.open(db, spaceIdFromKey(spaceKey), options.db === undefined ? storePaths(dir as string).journal : undefined, checkQuota(options.pendingQuota), location)
-    } catch (err) {
-      if (err instanceof LogbookError) throw err
-      throw openFailure(err, dir)
-    }
-    let viewsDb: AbstractLevel<any, any, any> = db
-    if (options.db === undefined) {
-      // Views get a database of their own: a rebuild's writes and compactions never stall the log's
-      // writes, and a larger write buffer makes a rebuild's compactions rarer (rows arrive in no key order).
-      viewsDb = new ClassicLevel<Uint8Array, Uint8Array>(storePaths(dir as string).views, {
-        keyEncoding: 'view',
-        valueEncoding: 'view',
-        writeBufferSize: VIEWS_WRITE_BUFFER_BYTES
-      } as any)
+      const { spaceKey } = location
+      if (!(spaceKey instanceof Uint8Array) || spaceKey.byteLength !== SPACE_KEY_BYTES) throw new TypeError('expected a 32-byte spaceKey')
+      let store: Store
       try {
-        await viewsDb.open()
+        store = await Store.open(location.db, spaceIdFromKey(spaceKey), location.openJournal, quota, location.where)
+      } catch (err) {
+        if (err instanceof LogbookError) throw err
+        throw location.openFailure(err)
+      }
+      let viewsDb: AbstractLevel<any, any, any>
+      try {
+        viewsDb = await location.openViews()
       } catch (err) {
         await store.close()
-        const views = storePaths(dir as string).views
-        const what = `the views database could not be opened (${views})`
-        // Removing it is the way out only when it is damaged: not when the disk refused, or another process holds it.
-        if (isIoFailure(err)) throw storeFailure(err, 'IO_ERROR', what)
-        if (levelLocked(err)) throw new LogbookError('LOGBOOK_NOT_OPEN', `${what}: it is in use by another process`, { cause: err })
-        throw new LogbookError('LOGBOOK_NOT_OPEN', `${what}: ${innermostMessage(err)}. It holds only derived data: remove it and the views rebuild from the log`, { cause: err })
+        throw err
       }
+      return new Logbook(store, viewsDb, true, spaceKey, location.identity, location, options.sync === true)
+    } catch (err) {
+      await location.release()
+      throw err
     }
-    return new Logbook(store, viewsDb, viewsDb !== db, spaceKey, identity, dir, options.sync === true, claim)
   }
 
   /** This store's author id (hex). */
@@ -348,7 +268,7 @@ export class Logbook extends EventEmitter {
           // leftovers deleted) at the next open, and closing a store with views stays quick.
           if (this.ownViewsDb) await this.viewsDb.close()
         } finally {
-          if (this.claim !== null) openHere.delete(this.claim)
+          await this.location?.release()
         }
       }
     }
@@ -398,7 +318,7 @@ export class Logbook extends EventEmitter {
 
   /** Replaces this store's identity (restore from backup, or a new identity after a fork). */
   async setIdentity (identity: Identity): Promise<void> {
-    if (this.dir !== null) await writeIdentity(this.dir, identity)
+    await this.location?.saveIdentity(identity)
     ;(this as { identity: Identity }).identity = identity
   }
 

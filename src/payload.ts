@@ -2,6 +2,7 @@
 // JSON.stringify drops or rewrites what JSON cannot hold (undefined becomes nothing, NaN becomes null,
 // -0 becomes 0, a Date becomes a string, a Map becomes {}, toJSON replaces a value), and an entry can
 // never be taken back, so such values are refused with INVALID_PAYLOAD before anything is written.
+import { Buffer } from 'buffer'
 import { LogbookError } from './errors.js'
 import { MAX_JSON_DEPTH } from './entry/limits.js'
 import { PAYLOAD_BINARY, PAYLOAD_JSON, type PayloadKind } from './entry/types.js'

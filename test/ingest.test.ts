@@ -13,7 +13,7 @@ import { ClassicLevel } from 'classic-level'
 import { Logbook } from '../src/logbook.js'
 import { isLogbookError } from '../src/errors.js'
 import { decodeSegmentBody, encodeSegmentBody } from '../src/entry/segment.js'
-import { storePaths } from '../src/store-dir.js'
+import { storePaths } from '../src/platform/node/store-dir.js'
 import {
   SPACE, SPACE_KEY, buildChain, collect, concatBytes, frameBody, frameBounds, frameOf, identity, idsOf, jsonBody, jsonLineOf,
   memoryBook, segmentOf, snapshot, toHex, type BuiltEntry

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, st
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { Logbook, LogbookError } from '../src/index.js'
-import { writeSecret } from '../src/store-dir.js'
+import { writeSecret } from '../src/platform/node/store-dir.js'
 import { fails, ndjson, ok, okSh, ROOT, run, sh, tempDir } from './helpers/cli.js'
 
 let tmp: { path: string, cleanup: () => void }

@@ -10,6 +10,8 @@ import type { AbstractLevel } from 'abstract-level'
 import { ClassicLevel } from 'classic-level'
 import { MemoryLevel } from 'memory-level'
 import { RootBatcher } from '../src/store/root-batch.js'
+// The Node platform registers classic-level's class for native batches.
+import '../src/platform/node/storage.js'
 
 type Db = AbstractLevel<any, any, any>
 type Kind = 'classic' | 'classic, watched' | 'memory'

@@ -1,7 +1,7 @@
 // The only door to cryptography: argument checks, then the backend. Every byte layout that is
 // hashed or signed is defined here with its domain tag, so "what exactly is signed" has one answer.
 import type { CryptoBackend } from './backend.js'
-import { sodiumNodeBackend } from './sodium-node.js'
+import { cryptoBackend } from '#platform/crypto'
 
 export type { CryptoBackend } from './backend.js'
 
@@ -30,9 +30,9 @@ export const HELLO_TAG = ascii('logbook/hello/v1\0')
 /** Key of one replication session's set-reconciliation digests, derived from its Noise handshake hash. */
 export const RECONCILE_TAG = ascii('logbook/reconcile/v1\0')
 
-let backend: CryptoBackend = sodiumNodeBackend
+let backend: CryptoBackend = cryptoBackend
 
-/** Swap the backend (the browser build installs libsodium's WASM build here). */
+/** Swaps the backend (the platform's is installed at start; tests run the others through here). */
 export function useCryptoBackend (next: CryptoBackend): void {
   backend = next
 }

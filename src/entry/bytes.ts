@@ -1,4 +1,5 @@
 // Small byte helpers shared by the pure entry code: hex, comparison, fixed-width integers.
+import { Buffer } from 'buffer'
 
 export function toHex (bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')

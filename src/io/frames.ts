@@ -2,7 +2,8 @@
 // concatenated are one export. Frame: magic "LBK1", u32 body length, segment body, u32 CRC-32 of the body.
 // A text export is one JSON segment per line. The reader tells the two apart frame by frame, and says
 // what bytes that are neither look like (describeBytes).
-import { crc32 } from 'node:zlib'
+import { Buffer } from 'buffer'
+import { crc32 } from './crc32.js'
 import { LogbookError } from '../errors.js'
 import { decodeSegmentBody, encodeSegmentBody } from '../entry/segment.js'
 import { MAX_LINKS, MAX_SEGMENT_BYTES, MAX_SEGMENT_ENTRIES } from '../entry/limits.js'

@@ -1,5 +1,6 @@
 // The text form of a segment: one JSON object per line, fields decoded, bytes as hex (ids, keys,
 // signatures) or base64 (binary payloads). It re-encodes to exactly the same binary segment.
+import { Buffer } from 'buffer'
 import { LogbookError } from '../errors.js'
 import { fromHex, toHex } from '../entry/bytes.js'
 import { jsonValueTooDeep } from '../entry/json-depth.js'

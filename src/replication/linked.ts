@@ -1,6 +1,7 @@
 // A session limited to some authors still sends what their entries link to: the linked entry's feed up
 // to it (and on to the next signature, since only a signed run can be sent), before the entry that links
 // to it. Otherwise a chosen entry would wait in the peer's pending area for an entry it is never sent.
+import { Buffer } from 'buffer'
 import { toHex } from '../entry/bytes.js'
 import type { Segment } from '../entry/types.js'
 import type { Store } from '../store/store.js'

@@ -1,6 +1,7 @@
 // One atomic batch of the ingest path, and what it changes in memory once it is durable. Ingest and wake
 // steps add to a commit; reads made while building it see its own changes first (entries it made ready,
 // pending rows it wrote or removed, tips it moved), so several steps can share one batch.
+import { Buffer } from 'buffer'
 import { toHex } from '../entry/bytes.js'
 import type { Segment } from '../entry/types.js'
 import type { Change } from './changes.js'

@@ -6,6 +6,7 @@
 // An entry is ready once its prev and every link are ready and a signed entry after it (or itself) is
 // ready with it: an entry becomes ready together with the signature that authenticates it.
 // Ingest is serialized: memory state changes only after the batch that persists it has been written.
+import { Buffer } from 'buffer'
 import { LogbookError } from '../errors.js'
 import { equalBytes, toHex } from '../entry/bytes.js'
 import { sha256 } from '../crypto/index.js'

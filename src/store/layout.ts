@@ -5,6 +5,7 @@
 // author, encoded like a segment body, keyed by the local sequence number of its first entry; the id index
 // costs one row per entry. Pending entries (authenticated, not yet ready) are stored one row each, keyed by
 // id, with small indexes that say what each waits for, so nothing about them is held in memory.
+import { Buffer } from 'buffer'
 import type { AbstractLevel, AbstractSublevel } from 'abstract-level'
 import { readUint53 } from '../entry/bytes.js'
 

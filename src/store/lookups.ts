@@ -1,5 +1,6 @@
 // Reads the ingest path makes while it builds a commit: each sees the commit's own changes first, then
 // the database (after the writer has applied every earlier batch).
+import { Buffer } from 'buffer'
 import { toHex } from '../entry/bytes.js'
 import { decodeSegmentBody } from '../entry/segment.js'
 import type { Commit } from './commit.js'

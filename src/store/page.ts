@@ -1,6 +1,7 @@
 // Stored pages. A page is a segment body of up to PAGE_ENTRIES consecutive entries of one author,
 // followed by their ids (32 bytes each): ids are computed once, when the entries are authenticated,
 // so reading a page back (views, export, get) never hashes. `verify` recomputes them.
+import { Buffer } from 'buffer'
 import { ID_BYTES } from '../entry/limits.js'
 import { decodeSegmentBody, encodeSubSegment, segmentHeaderLength } from '../entry/segment.js'
 import type { Entry, Segment } from '../entry/types.js'

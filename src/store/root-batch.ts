@@ -2,8 +2,8 @@
 // abstract-level's own per-operation sublevel and encoding handling cost about a third of the main thread
 // on the write paths (the log's ingest and the views' commits); this is the one place that avoids it, and
 // the one place that hands operations to classic-level's native batch when nothing watches the writes.
+import { Buffer } from 'buffer'
 import type { AbstractChainedBatch, AbstractLevel } from 'abstract-level'
-import { ClassicLevel } from 'classic-level'
 
 export type SublevelOp =
   | { type: 'put', sublevel: any, key: Uint8Array | string, value: Uint8Array | string }
@@ -95,7 +95,7 @@ export class RootBatcher {
    */
   native (): boolean {
     const hook = this.db.hooks.prewrite as { noop?: unknown }
-    return Object.getPrototypeOf(this.db) === ClassicLevel.prototype && hook.noop === true && this.db.listenerCount('write') === 0
+    return nativeBatchClasses.has(Object.getPrototypeOf(this.db)) && hook.noop === true && this.db.listenerCount('write') === 0
   }
 
   private addAll (batch: Batch, ops: RootOp[]): void {
@@ -106,6 +106,14 @@ export class RootBatcher {
       else batch.del(op.key, each)
     }
   }
+}
+
+/** Prototypes of the database classes whose batches take operations natively (see nativeBatch). */
+const nativeBatchClasses = new Set<object>()
+
+/** Lets batches of this database class (classic-level's, registered by the Node platform) go native. */
+export function allowNativeBatches (prototype: object): void {
+  nativeBatchClasses.add(prototype)
 }
 
 type Encodings = object | undefined

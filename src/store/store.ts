@@ -9,7 +9,7 @@ import { verifyEntryId } from '../crypto/index.js'
 import { deriveForkProof, verifyForkProof, type ForkProof } from './forks.js'
 import { exportSegments } from '../io/export.js'
 import { DEFAULT_PENDING_QUOTA, Ingestor, emptyCounts, type PendingQuota } from './ingest.js'
-import { Journal } from './journal.js'
+import type { Journal } from './journal.js'
 import { settleCompactions } from './settle.js'
 import { Writer } from './writer.js'
 import { openLayout, readIdLocation, type Layout } from './layout.js'
@@ -35,10 +35,10 @@ export class Store {
 
   /**
    * Opens (creating if empty) the store of `space` in `db`; refuses a database of another space.
-   * With `journalPath`, writes are journaled and applied behind (see writer.ts); a journal left by a
-   * crash is replayed first.
+   * With `openJournal`, writes are journaled and applied behind (see writer.ts); what a journal holds (a
+   * crash left it) is replayed first.
    */
-  static async open (db: AbstractLevel<any, any, any>, space: Uint8Array, journalPath?: string, quota: PendingQuota = DEFAULT_PENDING_QUOTA, location?: () => Promise<string | undefined>): Promise<Store> {
+  static async open (db: AbstractLevel<any, any, any>, space: Uint8Array, openJournal?: () => Journal, quota: PendingQuota = DEFAULT_PENDING_QUOTA, location?: () => Promise<string | undefined>): Promise<Store> {
     await db.open()
     const layout = openLayout(db)
     let instance: string
@@ -50,20 +50,21 @@ export class Store {
       await db.close()
       throw err
     }
-    const state = await StoreState.load(layout)
-    const journal = journalPath === undefined ? null : new Journal(journalPath)
-    const writer = new Writer(layout, journal)
-    const store = new Store(layout, state, new Ingestor(layout, state, writer, quota), new StoreReader(layout, writer), writer, space, instance)
+    let journal: Journal | null = null
     try {
+      const state = await StoreState.load(layout)
+      journal = openJournal?.() ?? null
+      const writer = new Writer(layout, journal)
+      const store = new Store(layout, state, new Ingestor(layout, state, writer, quota), new StoreReader(layout, writer), writer, space, instance)
       if (journal !== null && journal.size > 0) await store.replay(journal)
       await store.ingestor.resumeWakes(emptyCounts())
       if (await hasFormat1Rows(layout)) await finishFormat1(layout, store.ingestor, space)
+      return store
     } catch (err) {
       journal?.close()
       await db.close()
       throw err
     }
-    return store
   }
 
   /** Re-ingests what the journal recorded; whatever LevelDB already holds is a duplicate. */

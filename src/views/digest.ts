@@ -6,6 +6,7 @@
 // failing entry: 'x', id), hashed in chunks of about 64 KiB along a chain: h = SHA-256(h ‖ chunk), starting
 // from SHA-256 of the tag "logbook/view-digest/v1\0". Chunk boundaries follow the records, so the same
 // rows always give the same chunks.
+import { Buffer } from 'buffer'
 import { sha256 } from '../crypto/index.js'
 import { concatBytes, toHex } from '../entry/bytes.js'
 import type { ViewKeyspace } from './keyspace.js'

@@ -4,7 +4,7 @@
 // root database, so a crash at any point resumes from the last checkpoint without loss or double
 // application. A changed version, a requested rebuild or (for views that exclude forked authors) a new
 // fork proof wipes the keyspace and replays the log.
-import { EventEmitter } from 'node:events'
+import { EventEmitter } from 'events'
 import { isIoFailure, LogbookError } from '../errors.js'
 import type { Logbook } from '../logbook.js'
 import { applyBatch } from './apply.js'

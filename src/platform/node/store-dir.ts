@@ -3,10 +3,10 @@
 import { constants } from 'node:fs'
 import { chmod, copyFile, lstat, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { LogbookError, storeFailure } from './errors.js'
-import { fromHex, toHex } from './entry/bytes.js'
-import { SPACE_KEY_BYTES } from './crypto/index.js'
-import { Identity } from './identity.js'
+import { LogbookError, storeFailure } from '../../errors.js'
+import { fromHex, toHex } from '../../entry/bytes.js'
+import { SPACE_KEY_BYTES } from '../../crypto/index.js'
+import { Identity } from '../../identity.js'
 
 export const DEFAULT_DIR = '.logbook'
 

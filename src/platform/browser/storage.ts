@@ -1,0 +1,109 @@
+// Stores in a browser: a store named NAME is three IndexedDB databases (browser-level): NAME/db holds
+// the log, NAME/views the views' rows, NAME/keys the space key and the identity. There is no journal:
+// each IndexedDB batch is one atomic, durable transaction. While a store is open, its page holds a Web
+// Lock on it, so two tabs never write one feed at once (they would fork it).
+import { BrowserLevel } from 'browser-level'
+import { SPACE_KEY_BYTES } from '../../crypto/index.js'
+import { fromHex, toHex } from '../../entry/bytes.js'
+import { innermostMessage, LogbookError } from '../../errors.js'
+import { Identity } from '../../identity.js'
+import type { Database, OpenedLocation, StoreStorage } from '../../storage.js'
+
+interface LockManager {
+  request: (name: string, options: { ifAvailable: boolean }, use: (lock: object | null) => Promise<void>) => Promise<void>
+}
+
+const SPACE_KEY = 'space'
+const IDENTITY_KEY = 'identity'
+
+function database (name: string): Database {
+  return new BrowserLevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' })
+}
+
+function keysDatabase (dir: string): BrowserLevel<string, string> {
+  return new BrowserLevel<string, string>(`${dir}/keys`, { keyEncoding: 'utf8', valueEncoding: 'utf8' })
+}
+
+/**
+ * Takes the store's Web Lock, or refuses at once when another tab (or another open here) holds it.
+ * Resolves to the function that lets it go.
+ */
+async function lockStore (dir: string): Promise<() => void> {
+  const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks
+  if (locks === undefined) {
+    throw new LogbookError('LOGBOOK_NOT_OPEN', 'this browser lacks the Web Locks API, which keeps two tabs from writing one store at once')
+  }
+  return await new Promise((resolve, reject) => {
+    locks.request(`logbook-store:${dir}`, { ifAvailable: true }, async (lock) => {
+      if (lock === null) {
+        reject(new LogbookError('LOGBOOK_NOT_OPEN', `the store ${JSON.stringify(dir)} is open in another tab or window; it can open here once that one closes it`))
+        return
+      }
+      await new Promise<void>((release) => resolve(release))
+    }).catch((err: unknown) => reject(new LogbookError('LOGBOOK_NOT_OPEN', `the store ${JSON.stringify(dir)} could not be locked: ${innermostMessage(err)}`, { cause: err })))
+  })
+}
+
+/** Runs `use` with the store's keys database open and its lock held; gives both up if `use` throws. */
+async function withKeys<T> (dir: string, use: (keys: BrowserLevel<string, string>, unlock: () => void) => Promise<T>): Promise<T> {
+  const unlock = await lockStore(dir)
+  const keys = keysDatabase(dir)
+  try {
+    await keys.open()
+    return await use(keys, unlock)
+  } catch (err) {
+    await keys.close().catch(() => {})
+    unlock()
+    if (err instanceof LogbookError) throw err
+    throw new LogbookError('LOGBOOK_NOT_OPEN', `the store ${JSON.stringify(dir)} could not be opened: ${innermostMessage(err)}`, { cause: err })
+  }
+}
+
+function alreadyExists (dir: string): LogbookError {
+  return new LogbookError('LOGBOOK_ALREADY_INITIALIZED', `a store named ${JSON.stringify(dir)} already exists in this browser`)
+}
+
+export const storage: StoreStorage = {
+  async create (dir, spaceKey, identity) {
+    // Asked before the lock too, so that a store open elsewhere is reported as existing, as in Node.
+    const keys = keysDatabase(dir)
+    const found = await keys.get(SPACE_KEY).finally(async () => await keys.close())
+    if (found !== undefined) throw alreadyExists(dir)
+    await withKeys(dir, async (keys, unlock) => {
+      if (await keys.get(SPACE_KEY) !== undefined) throw alreadyExists(dir)
+      await keys.batch([{ type: 'put', key: IDENTITY_KEY, value: identity.toText() }, { type: 'put', key: SPACE_KEY, value: toHex(spaceKey) }])
+      await keys.close()
+      unlock()
+    })
+  },
+
+  async open (dir, options): Promise<OpenedLocation> {
+    return await withKeys(dir, async (keys, unlock) => {
+      const [spaceText, identityText] = await keys.getMany([SPACE_KEY, IDENTITY_KEY])
+      if (spaceText === undefined) throw new LogbookError('LOGBOOK_NOT_INITIALIZED', `no store named ${JSON.stringify(dir)} in this browser`)
+      const spaceKey = options.spaceKey ?? fromHex(spaceText, SPACE_KEY_BYTES)
+      if (spaceKey === undefined) throw new LogbookError('INVALID_KEY', `the store ${JSON.stringify(dir)} does not hold a 32-byte hex space key`)
+      if (identityText === undefined && options.identity === undefined) throw new LogbookError('IDENTITY_MISSING', `the store ${JSON.stringify(dir)} has lost its identity`)
+      const identity = options.identity ?? Identity.fromText(identityText as string)
+      return {
+        spaceKey,
+        identity,
+        db: database(`${dir}/db`),
+        openFailure: (err) => new LogbookError('LOGBOOK_NOT_OPEN', `the store ${JSON.stringify(dir)} could not be opened: ${innermostMessage(err)}`, { cause: err }),
+        openViews: async () => {
+          const views = database(`${dir}/views`)
+          await views.open()
+          return views
+        },
+        saveIdentity: async (next) => await keys.put(IDENTITY_KEY, next.toText()),
+        release: async () => {
+          try {
+            await keys.close()
+          } finally {
+            unlock()
+          }
+        }
+      }
+    })
+  }
+}
