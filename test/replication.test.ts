@@ -289,3 +289,33 @@ test('strangers holding the same entries with different signatures end holding t
     await a.close(); await b.close()
   }
 })
+
+test('an entry that leaves the pending area while a one-off session reads it is sent all the same', async () => {
+  const a = await memoryBook({ identity: identity(1) })
+  const b = await memoryBook({ identity: identity(2) })
+  await b.append({ b: 1 })
+  // A holds W's second entry, pending for its first; the first arrives just as A's session starts
+  // reading the pending area, so the second is neither in a range A sends nor pending any more.
+  const writer = numberedIdentity(7)
+  const chain = buildChain(SPACE, writer, 0, null, [jsonBody({ w: 1 }, 1), jsonBody({ w: 2 }, 2)])
+  await a.import(frameOf(segmentOf(SPACE, [chain[1]])))
+  assert.equal(a.status().pendingEntries, 1)
+  const reader = a.internalStore.reader
+  const readPending = reader.pendingEntries.bind(reader)
+  let woke = false
+  reader.pendingEntries = async function * (options) {
+    if (!woke) {
+      woke = true
+      await a.import(frameOf(segmentOf(SPACE, [chain[0]])))
+    }
+    yield * readPending(options)
+  }
+  await ended(await sync(a, b))
+  assert.equal(woke, true)
+  assert.equal(a.status().pendingEntries, 0)
+  // B got the entry A held when the session began (the first came later: the next session's to send).
+  assert.equal(b.status().pendingEntries, 1)
+  await ended(await sync(a, b))
+  assert.deepEqual(await snapshot(b), await snapshot(a))
+  await a.close(); await b.close()
+})

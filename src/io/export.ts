@@ -3,6 +3,7 @@
 // An incremental export (after a change number) reads the change log: the pages appended since, each
 // signature added since to an older entry (as that entry alone, signed), and the pending entries stored
 // or changed since that are still pending.
+import { Buffer } from 'buffer'
 import { compareBytes, toHex } from '../entry/bytes.js'
 import { encodeSegmentBody } from '../entry/segment.js'
 import type { SegmentEntry, Segment } from '../entry/types.js'
@@ -91,24 +92,32 @@ export async function * exportSegments (reader: StoreReader, space: Uint8Array, 
         }
       }
     }
-    const fromLocal = changed === null ? 1 : changed.firstPage
-    if (fromLocal !== null) {
-      for await (const page of reader.pages(fromLocal, view.snapshot)) {
+    // Without a snapshot (browser-level) each read sees the store as it is then: an entry woken from the
+    // pending area after the pages were read but before the pending area was is in neither pass. It went
+    // into a page after those read, so the pages are read on from there once the pending area is done.
+    const live = view.snapshot === undefined
+    let nextLocal = live ? await reader.nextLocalSeq() : 0
+    const readyRuns = async function * (from: number): AsyncGenerator<Exported> {
+      for await (const page of reader.pages(from, view.snapshot)) {
         const { segment, ids } = page
+        nextLocal = Math.max(nextLocal, page.pageKey + ids.length)
         if (!mine(segment.author)) continue
         for (let slot = 0; slot < ids.length; slot++) {
-          if (page.pageKey + slot < fromLocal) continue
+          if (page.pageKey + slot < from) continue
           const run = runs.add(segment.author, segment.firstSeq + slot, slot === 0 ? segment.firstPrev : ids[slot - 1], ids[slot], segment.entries[slot])
           if (run !== null) yield { ...run, pending: false }
         }
       }
     }
+    const fromLocal = changed === null ? 1 : changed.firstPage
+    if (fromLocal !== null) yield * readyRuns(fromLocal)
     // Pending entries follow, in feed order; a ready run whose signature is pending continues into them.
     for await (const pending of pendingInFeedOrder(reader, changed?.pending ?? null, options.author, view.snapshot)) {
       if (!mine(pending.author)) continue
       const run = runs.add(pending.author, pending.seq, pending.prev, pending.id, pending.entry)
       if (run !== null) yield { ...run, pending: true }
     }
+    if (live) yield * readyRuns(nextLocal)
     options.onUncovered?.(runs.unclosed())
   } finally {
     await view.close()

@@ -85,6 +85,31 @@ export async function * pendingSegments (store: Store, authors: (author: Uint8Ar
 }
 
 /**
+ * The pages made ready from the pending area after change `after`, as signed segments. A pass over the
+ * pending area reads it as it is at each step: an entry that leaves it before the pass gets there (its
+ * predecessor arrived) was in no range sent either, and is found here.
+ */
+export async function * wokenSegments (store: Store, after: number, authors: (author: Uint8Array) => boolean): AsyncGenerator<{ segment: Segment, ids: Uint8Array[] }> {
+  const woken = new Set<string>()
+  const pages: number[] = []
+  for await (const { change } of store.reader.changesAfter(after)) {
+    if (change.kind === 'unpending') woken.add(toHex(change.key))
+    else if (change.kind === 'ready') pages.push(change.pageKey)
+  }
+  if (woken.size === 0) return
+  const runs = new RunBuilder(store.space)
+  for (const pageKey of pages) {
+    const page = await store.reader.page(pageKey)
+    if (page === undefined || !authors(page.segment.author) || !page.ids.some((id) => woken.has(toHex(id)))) continue
+    const { segment, ids } = page
+    for (let slot = 0; slot < ids.length; slot++) {
+      const run = runs.add(segment.author, segment.firstSeq + slot, slot === 0 ? segment.firstPrev : ids[slot - 1], ids[slot], segment.entries[slot])
+      if (run !== null) yield run
+    }
+  }
+}
+
+/**
  * How many ready entries of each author (hex) this store holds signed. Reconciliation compares it for tips
  * both sides hold, so that signatures one side holds on inner entries reach the other. One pass over the log.
  */

@@ -4,7 +4,7 @@
 // before send what changed since (the change log makes that exact); others reconcile their feed tips
 // (reconcile.ts) and send what the other lacks. Everything received goes through the same intake as an
 // import. With `live`, each side then sends what changes in its store until the stream closes.
-import { EventEmitter } from 'node:events'
+import { EventEmitter } from 'events'
 import type NoiseSecretStream from '@hyperswarm/secret-stream'
 import { equalConstantTime, reconcileKey, sha256, signHello, spaceProof, verifyHello } from '../crypto/index.js'
 import { LogbookError, type ErrorCode } from '../errors.js'
@@ -17,7 +17,7 @@ import { Intake } from '../io/intake.js'
 import type { Store } from '../store/store.js'
 import { decodeMessage, encodeMessage, PROTOCOL_VERSIONS, type Hello, type Item, type Message, type Want } from './messages.js'
 import { bucketCount, MAX_BUCKETS, TipSet, type Tip } from './reconcile.js'
-import { pendingSegments, rangeSegments, signedCounts, type Range } from './sender.js'
+import { pendingSegments, rangeSegments, signedCounts, wokenSegments, type Range } from './sender.js'
 import { initiatorPlan, responderPlan } from './differ.js'
 import { LinkedPrefixes } from './linked.js'
 
@@ -275,7 +275,7 @@ export class ReplicationSession extends EventEmitter {
   private async nextChunk (incoming: AsyncIterator<Uint8Array>): Promise<IteratorResult<Uint8Array>> {
     return await new Promise((resolve, reject) => {
       // The end is said a turn later, so that a message still buffered is read first.
-      const ended = (): void => { setImmediate(() => resolve({ done: true, value: undefined })) }
+      const ended = (): void => { setTimeout(() => resolve({ done: true, value: undefined }), 0) }
       incoming.next().then((result) => { this.noise.off('end', ended); resolve(result) }, (err) => { this.noise.off('end', ended); reject(err) })
       if (this.peerHasEnded) ended()
       else this.noise.once('end', ended)
@@ -458,6 +458,11 @@ export class ReplicationSession extends EventEmitter {
     this.options.onProgress?.(this.stats)
   }
 
+  /** Whether the peer sent all of this, signed where this side holds it signed: it is not sent back. */
+  private echoes (segment: Segment, ids: Uint8Array[]): boolean {
+    return ids.every((id, i) => this.received.has(echoKey(id, segment.entries[i].signature !== null)))
+  }
+
   /** Remembers what the peer sent (each entry, and whether signed), so the live phase does not send it back. */
   private remember (segment: Segment, ids: Uint8Array[]): void {
     if (this.received.size > ECHO_MEMORY) this.received.clear()
@@ -535,9 +540,14 @@ export class ReplicationSession extends EventEmitter {
     for await (const { segment } of rangeSegments(this.store, ranges)) await this.sendSegment(segment)
   }
 
-  /** The pending area (unless everything was sent already), then `done`. */
+  /** The pending area (unless everything was sent already), then what left it while it was read, then `done`. */
   private async finishFirstSync (): Promise<void> {
-    if (!this.sendsAll) for await (const segment of pendingSegments(this.store, this.chosen)) await this.sendSegment(segment)
+    if (!this.sendsAll) {
+      for await (const segment of pendingSegments(this.store, this.chosen)) await this.sendSegment(segment)
+      for await (const { segment, ids } of wokenSegments(this.store, this.sentThrough, this.chosen)) {
+        if (!this.echoes(segment, ids)) await this.sendSegment(segment)
+      }
+    }
     await this.sendDone(this.sentThrough)
   }
 
@@ -610,8 +620,7 @@ export class ReplicationSession extends EventEmitter {
           again = false
           let through = this.sentThrough
           for await (const { segment, ids } of exportSegments(this.store.reader, this.store.space, { authors: this.chosen, sinceChange: this.sentThrough, onChange: (change) => { through = change } })) {
-            // What the peer sent is not sent back, unless this side holds it signed and the peer sent it without.
-            if (ids.every((id, i) => this.received.has(echoKey(id, segment.entries[i].signature !== null)))) continue
+            if (this.echoes(segment, ids)) continue
             await this.sendSegment(segment)
           }
           if (through > this.sentThrough) {

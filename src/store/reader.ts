@@ -1,5 +1,6 @@
 // Reads over the stored layout: entries by id, pages in local order, an author's pages, pending entries.
 // Only ready entries are visible here, except through the pending* reads, which status, export and proofs use.
+import { Buffer } from 'buffer'
 import { toHex } from '../entry/bytes.js'
 import { ID_BYTES } from '../entry/limits.js'
 import { join, readIdLocation, readU64, u64, type Layout, under } from './layout.js'
@@ -85,6 +86,12 @@ export class StoreReader {
     }
     const snapshot = this.layout.db.snapshot()
     return { snapshot, close: async () => await snapshot.close() }
+  }
+
+  /** The local seq the next page will start at. */
+  async nextLocalSeq (): Promise<number> {
+    for await (const page of this.pagesReverse()) return page.pageKey + page.ids.length
+    return 1
   }
 
   /** Pages in local order, starting with the one that holds local seq `from`. */
