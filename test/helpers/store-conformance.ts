@@ -15,7 +15,9 @@ export interface StoreBackend {
   name: string
   /**
    * The database called `name`: a new one the first time, and the same data again when opened after the
-   * Logbook on it was closed (closing a Logbook closes its database).
+   * Logbook on it was closed (closing a Logbook closes its database). Names are unique within one call of a
+   * suite (`store-1`, `views-1`, ...), not across runs: a backend that keeps data between runs (IndexedDB in
+   * a reused browser profile) needs a fresh place per run.
    */
   openDb: (name: string) => Db
 }
@@ -168,7 +170,7 @@ async function linkedFeeds (scope: BookScope, rounds = 8, batch = 40): Promise<L
 /** What a store holds, for comparing stores: ready ids, heads, feed heads, forks, signatures, and counts. */
 async function stateOf (book: Logbook): Promise<unknown> {
   const { entries, feeds, heads, pendingEntries, forks } = book.status()
-  return { ...await snapshot(book), entries, feeds, heads, pendingEntries, forks, pending: await book.pending() }
+  return { ...await snapshot(book), entries, feeds, headCount: heads, pendingEntries, forkedAt: forks, pending: await book.pending() }
 }
 
 async function expectSameState (actual: Logbook, expected: Logbook, what: string): Promise<void> {
