@@ -43,18 +43,9 @@ const backends: StoreBackend[] = [
   { name: 'classic-level', openDb: (db) => new ClassicLevel<Uint8Array, Uint8Array>(join(root, db), BINARY) }
 ]
 
-/**
- * Cases a backend is known to fail until the named work lands: they run and report, as todo, without
- * failing the run. Remove an entry once its case passes.
- */
-const KNOWN_GAPS = new Map<string, string>([
-  ['memory-level without explicit snapshots: entries that become ready while an export is read are in it',
-    'without a snapshot, export reads the pages and then the pending area: entries woken in between are in neither (export without snapshots, issue 11)']
-])
-
 for (const backend of backends) {
   describe(`store conformance: ${backend.name}`, () => {
-    for (const c of storeConformanceCases(backend)) test(c.name, { todo: KNOWN_GAPS.get(`${backend.name}: ${c.name}`) }, c.run)
+    for (const c of storeConformanceCases(backend)) test(c.name, c.run)
   })
   describe(`view convergence: ${backend.name}`, () => {
     for (const c of viewConvergenceCases(backend)) test(c.name, c.run)
