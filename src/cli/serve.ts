@@ -1,9 +1,13 @@
 // logbook serve --port P [--host H] [--allow-origin URL]... [--no-live] [--json]; logbook serve --stdio
 // Serves replication until Ctrl-C (or SIGTERM), then ends every session cleanly: TCP and WebSocket peers on
 // one port (`sync tcp://H:P`, `sync ws://H:P`), each connection a session of its own, live unless the peer
-// asks for one sync. With --stdio, one session over stdin and stdout (the far end of `sync --stdio`), and
-// nothing else is written to stdout.
+// asks for one sync. The same port serves the web app (the package's dist/web) to browsers: the start line
+// gives its link, http://H:P/#space=KEY, with the space key in the fragment, which browsers keep to themselves.
+// With --stdio, one session over stdin and stdout (the far end of `sync --stdio`), and nothing else is written
+// to stdout.
+import { fileURLToPath } from 'node:url'
 import { InvalidArgumentError, type Command } from 'commander'
+import { toHex } from '../entry/bytes.js'
 import { listen, LogbookError, replicateStdio, type PeerInfo, type ReplicationSession } from '../index.js'
 import { intArg, out, withOwnBook } from './context.js'
 import { interruptible, untilAborted } from './interrupt.js'
@@ -28,6 +32,18 @@ function originList (value: string, previous: string[] | undefined): string[] {
   }
   if (origin === 'null') throw new InvalidArgumentError(`expected an http:// or https:// origin, got ${JSON.stringify(value)}.`)
   return [...(previous ?? []), origin]
+}
+
+/** The built web app: dist/web of this package (this module is dist/src/cli/serve.js). */
+const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url))
+
+/**
+ * The web app's address on a server at host:port, with the space key in the fragment. A wildcard address is
+ * no address to browse to: its loopback name stands in (the one origin the server allows for it by default).
+ */
+export function webAppLink (host: string, port: number, spaceKey: Uint8Array): string {
+  const name = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}/#space=${toHex(spaceKey)}`
 }
 
 /** One line (or JSON object) per session as it ends: who, and what was exchanged or why it failed. */
@@ -83,12 +99,14 @@ export function register (program: Command): void {
           host: flags.host,
           port: flags.port,
           allowOrigins: flags.allowOrigin ?? [],
+          webRoot: WEB_ROOT,
           live: flags.live,
           onSession: (session, peer) => reportSession(session, peer, json)
         })
         try {
-          if (json) await out.json({ tcp: server.urls.tcp, ws: server.urls.ws, host: server.host, port: server.port })
-          else await out.line(`serving ${server.urls.tcp} and ${server.urls.ws} until Ctrl-C`)
+          const web = webAppLink(server.host, server.port, book.spaceKey)
+          if (json) await out.json({ tcp: server.urls.tcp, ws: server.urls.ws, host: server.host, port: server.port, web })
+          else await out.line(`serving ${server.urls.tcp} and ${server.urls.ws} until Ctrl-C; the web app: ${web}`)
           await out.flush()
           await untilAborted(new Promise<never>(() => {}), signal).catch(() => {})
         } finally {

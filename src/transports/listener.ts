@@ -1,6 +1,8 @@
-// One port for every peer: a connection's first bytes decide. "GET " is an HTTP request (a WebSocket
-// upgrade, handed to websocket.ts); anything else is raw replication over TCP, whose first bytes are the
-// Noise handshake's length prefix and so never spell "GET ". Each accepted connection is one session.
+// One port for every peer: a connection's first bytes decide. An HTTP method and a space ("GET ") start an
+// HTTP request: a WebSocket upgrade, handed to websocket.ts, or with a web root the web app's files
+// (web-files.ts). Anything else is raw replication over TCP, whose first bytes are the Noise handshake's
+// 3-byte little-endian length prefix: a handshake message is short, so its third byte is 0, never a letter.
+// Each accepted connection is one session.
 import { createServer as createHttpServer, type IncomingMessage } from 'node:http'
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { LogbookError } from '../errors.js'
@@ -9,9 +11,22 @@ import { DEFAULT_TIMEOUT_MS, type ReplicationSession } from '../replication/sess
 import type { ReplicationStream } from '../replication/stream.js'
 import type { ConnectOptions } from './connecting.js'
 import { replicateOverSocket } from './tcp.js'
+import { serveWebFile } from './web-files.js'
 import { defaultOrigins, replicateOverWebSocket, WebSocketGate } from './websocket.js'
 
-const HTTP_GET = Buffer.from('GET ')
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE'].map((method) => Buffer.from(`${method} `))
+
+/** Whether the first bytes of a connection start an HTTP request (true), cannot (false), or may yet (null). */
+function startsHttp (head: Buffer): boolean | null {
+  let undecided = false
+  for (const method of HTTP_METHODS) {
+    const length = Math.min(head.byteLength, method.byteLength)
+    if (!head.subarray(0, length).equals(method.subarray(0, length))) continue
+    if (length === method.byteLength) return true
+    undecided = true
+  }
+  return undecided ? null : false
+}
 
 export interface ListenOptions extends Omit<ConnectOptions, 'signal' | 'connectTimeout'> {
   /** The address to listen on (default 127.0.0.1: this machine only). */
@@ -20,6 +35,11 @@ export interface ListenOptions extends Omit<ConnectOptions, 'signal' | 'connectT
   port?: number
   /** Origins whose web pages may connect over WebSocket, besides the server's own (http://HOST:PORT). */
   allowOrigins?: string[]
+  /**
+   * A directory of web app files (index.html, app.js...) answered to plain HTTP GET requests, so that a page
+   * served here replicates with this server over a WebSocket. Without it such requests get 426.
+   */
+  webRoot?: string
   /** Told of every session as it starts: `peer` is the remote address and the transport. */
   onSession?: (session: ReplicationSession, peer: PeerInfo) => void
 }
@@ -50,7 +70,7 @@ function remoteAddress (socket: Socket): string {
 
 /** Serves replication to every peer that connects to host:port, over TCP or WebSocket, until closed. */
 export async function listen (book: Logbook, options: ListenOptions = {}): Promise<LogbookServer> {
-  const { host = '127.0.0.1', port = 0, allowOrigins = [], onSession, ...sessionOptions } = options
+  const { host = '127.0.0.1', port = 0, allowOrigins = [], onSession, webRoot, ...sessionOptions } = options
   const sessions = new Set<ReplicationSession>()
   const sockets = new Set<Socket>()
   let closing = false
@@ -65,14 +85,18 @@ export async function listen (book: Logbook, options: ListenOptions = {}): Promi
   }
 
   let gate: WebSocketGate | null = null
-  const http = createHttpServer((_request, response) => {
+  const http = createHttpServer((request, response) => {
+    if (webRoot !== undefined) {
+      serveWebFile(webRoot, request, response).catch(() => response.destroy())
+      return
+    }
     response.writeHead(426, { 'Content-Type': 'text/plain', Connection: 'close', Upgrade: 'websocket' })
     response.end('this port speaks the logbook replication protocol, over raw TCP or a WebSocket\n')
   })
   http.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => gate?.upgrade(request, socket, head))
 
   const route = (socket: Socket, head: Buffer): void => {
-    if (head.subarray(0, HTTP_GET.byteLength).equals(HTTP_GET)) http.emit('connection', socket)
+    if (startsHttp(head) === true) http.emit('connection', socket)
     else started(replicateOverSocket(book, false, socket, sessionOptions), { transport: 'tcp', address: remoteAddress(socket) })
   }
 
@@ -92,8 +116,8 @@ export async function listen (book: Logbook, options: ListenOptions = {}): Promi
       const chunk = socket.read() as Buffer | null
       if (chunk === null) return
       head = Buffer.concat([head, chunk])
-      // Wait for more only while the bytes could still become "GET ".
-      if (head.byteLength < HTTP_GET.byteLength && HTTP_GET.subarray(0, head.byteLength).equals(head)) return
+      // Wait for more only while the bytes could still become an HTTP method.
+      if (startsHttp(head) === null) return
       socket.off('readable', sniff)
       socket.setTimeout(0)
       socket.unshift(head)

@@ -4,6 +4,7 @@
 // per microtask tick or so, so merging per microtask merged nothing). The peer's Noise stream splits them up
 // again by their length prefixes, so frame boundaries carry no meaning.
 import { Duplex } from 'node:stream'
+import { FRAME_BYTES, QUEUED_BYTES } from './websocket-limits.js'
 
 /** What this needs of a WebSocket (the `ws` package's): named here so the typings do not need ws's. */
 export interface MessageSocket {
@@ -21,10 +22,6 @@ export interface MessageSocket {
   terminate: () => void
 }
 
-/** Gathered bytes are sent at once from this size on, rather than at the end of the tick. */
-const FRAME_BYTES = 256 * 1024
-/** While this much is queued in the WebSocket, writes wait (backpressure) instead of being acknowledged. */
-const QUEUED_BYTES = 1024 * 1024
 
 export interface WebSocketStreamOptions {
   /** Send every write as a frame of its own (what the merging is measured against). */

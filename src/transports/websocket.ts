@@ -6,12 +6,9 @@ import type { Duplex } from 'node:stream'
 import { WebSocket, WebSocketServer } from 'ws'
 import type { Logbook } from '../logbook.js'
 import type { ReplicationStream } from '../replication/stream.js'
-import { MAX_MESSAGE_BYTES } from '../replication/session.js'
 import { connecting, sessionOptions, type ConnectOptions } from './connecting.js'
+import { MAX_FRAME_BYTES } from './websocket-limits.js'
 import { WebSocketStream } from './websocket-stream.js'
-
-/** The largest frame a peer may send: gathered writes (at most 256 KiB) plus one message of the largest size. */
-const MAX_FRAME_BYTES = 256 * 1024 + MAX_MESSAGE_BYTES + 1024
 
 /** Connects to a peer's `logbook serve` (or listen()) at a ws:// or wss:// URL and replicates with it. */
 export async function connectWebSocket (book: Logbook, url: string, options: ConnectOptions = {}): Promise<ReplicationStream> {

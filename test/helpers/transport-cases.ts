@@ -2,7 +2,9 @@
 // client books to it, and reports the sessions the serving side accepted, in order.
 import { createServer, type AddressInfo, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { WebSocket } from 'ws'
 import { connectPeer, listen, replicateStdio, spawnPeer, type ConnectOptions, type Logbook, type ReplicateOptions, type ReplicationSession, type ReplicationStream } from '../../src/index.js'
+import { connectWebSocket as connectFromPage, type PageWebSocketConstructor } from '../../src/transports/browser-websocket.js'
 
 export interface Served {
   connect: (client: Logbook, options?: ConnectOptions) => Promise<ReplicationStream>
@@ -34,14 +36,16 @@ class SessionQueue {
   }
 }
 
-function listening (scheme: 'tcp' | 'ws'): TransportCase {
+type Connect = (client: Logbook, url: string, options: ConnectOptions) => Promise<ReplicationStream>
+
+function listening (scheme: 'tcp' | 'ws', name: string = scheme, connect: Connect = connectPeer): TransportCase {
   return {
-    name: scheme,
+    name,
     serve: async (book, options) => {
       const queue = new SessionQueue()
       const server = await listen(book, { ...options, port: 0, onSession: queue.add })
       return {
-        connect: async (client, connectOptions = {}) => await connectPeer(client, server.urls[scheme], connectOptions),
+        connect: async (client, connectOptions = {}) => await connect(client, server.urls[scheme], connectOptions),
         nextSession: queue.next,
         close: server.close
       }
@@ -81,4 +85,8 @@ const stdio: TransportCase = {
   }
 }
 
-export const TRANSPORTS: TransportCase[] = [listening('tcp'), listening('ws'), stdio]
+/** A page's WebSocket (browser-websocket.ts), with the ws package's WHATWG-style WebSocket in the browser's place. */
+export const NodeWebSocketForPages = WebSocket as unknown as PageWebSocketConstructor
+const pageWebSocket = listening('ws', 'ws from a page', async (client, url, options) => await connectFromPage(client, url, { ...options, WebSocket: NodeWebSocketForPages }))
+
+export const TRANSPORTS: TransportCase[] = [listening('tcp'), listening('ws'), pageWebSocket, stdio]

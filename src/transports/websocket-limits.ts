@@ -1,0 +1,10 @@
+// Sizes both WebSocket transports hold to: Node's (websocket-stream.ts, over the ws package) and a page's
+// (browser-websocket.ts, over the browser's WebSocket). A peer of either kind reads what the other sends.
+import { MAX_MESSAGE_BYTES } from '../replication/session.js'
+
+/** Gathered writes are sent as one frame up to this size (a single larger write is a frame of its own). */
+export const FRAME_BYTES = 256 * 1024
+/** While this much is queued in the WebSocket, writes wait (backpressure) instead of being acknowledged. */
+export const QUEUED_BYTES = 1024 * 1024
+/** The largest frame a peer may send: gathered writes plus one message of the largest size. */
+export const MAX_FRAME_BYTES = FRAME_BYTES + MAX_MESSAGE_BYTES + 1024
