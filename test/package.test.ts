@@ -133,11 +133,11 @@ after(() => { tmp.cleanup() })
 describe('the package', () => {
   test('the tarball holds the compiled library, its typings, the command, README, docs and LICENSE, and nothing else', () => {
     for (const file of ['package.json', 'README.md', 'LICENSE', 'bin/logbook.js', 'dist/src/index.js', 'dist/src/index.d.ts',
-      'dist/src/cli/main.js', 'docs/FORMAT.md']) {
+      'dist/src/cli/main.js', 'dist/src/browser.js', 'dist/browser/logbook.js', 'dist/app/index.html', 'dist/app/app.js', 'docs/FORMAT.md']) {
       assert.ok(files.includes(file), `the tarball lacks ${file}`)
     }
     for (const file of files) {
-      assert.ok(/^(package\.json|README\.md|LICENSE|bin\/|docs\/|dist\/src\/)/.test(file), `the tarball should not hold ${file}`)
+      assert.ok(/^(package\.json|README\.md|LICENSE|bin\/|docs\/|dist\/(src|browser|app)\/)/.test(file), `the tarball should not hold ${file}`)
       assert.ok(!file.endsWith('.map'), `${file}: no source maps, their sources are not shipped`)
       assert.ok(!file.endsWith('.ts') || file.endsWith('.d.ts'), `${file}: TypeScript sources are not shipped`)
     }

@@ -1,7 +1,7 @@
 // logbook serve --port P [--host H] [--allow-origin URL]... [--no-live] [--json]; logbook serve --stdio
 // Serves replication until Ctrl-C (or SIGTERM), then ends every session cleanly: TCP and WebSocket peers on
 // one port (`sync tcp://H:P`, `sync ws://H:P`), each connection a session of its own, live unless the peer
-// asks for one sync. The same port serves the web app (the package's dist/web) to browsers: the start line
+// asks for one sync. The same port serves the web app (the package's dist/app) to browsers: the start line
 // gives its link, http://H:P/#space=KEY, with the space key in the fragment, which browsers keep to themselves.
 // With --stdio, one session over stdin and stdout (the far end of `sync --stdio`), and nothing else is written
 // to stdout.
@@ -34,8 +34,8 @@ function originList (value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), origin]
 }
 
-/** The built web app: dist/web of this package (this module is dist/src/cli/serve.js). */
-const WEB_ROOT = fileURLToPath(new URL('../../web/', import.meta.url))
+/** The built web app: dist/app of this package (this module is dist/src/cli/serve.js). */
+const WEB_ROOT = fileURLToPath(new URL('../../app/', import.meta.url))
 
 /**
  * The web app's address on a server at host:port, with the space key in the fragment. A wildcard address is

@@ -1,22 +1,24 @@
 // Runs test code in headless Chromium: Debian's chromium (scripts/ensure-chromium.sh puts it there before
 // `npm test`), driven by playwright-core, with the page code bundled from dist/ by esbuild.
 import { fileURLToPath } from 'node:url'
-import { build, type Plugin } from 'esbuild'
+import { build } from 'esbuild'
 import { chromium, type Browser, type Page } from 'playwright-core'
+
+/** Where test pages are: any localhost URL, answered by the test (page.route). */
+const PAGE_URL = 'http://localhost/logbook-test'
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
 const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url))
 
-// src/crypto/index.ts installs the Node backend by default; in a page that import is swapped for a stub.
-const withoutNodeBackend: Plugin = {
-  name: 'without-node-backend',
-  setup (bundle) {
-    bundle.onResolve({ filter: /\/sodium-node\.js$/ }, () => ({ path: here('../browser/no-node-backend.js') }))
-  }
-}
+/** The page side of libsodium for @hyperswarm/secret-stream, as scripts/build-browser.mjs aliases it. */
+const sodiumInPages = here('../../src/platform/browser/sodium-native.js')
 
-/** One ES module for a page from a compiled file under dist/test/browser, with everything it imports. */
+/**
+ * One ES module for a page from a compiled file under dist/test/browser, with everything it imports,
+ * resolved for browsers ("browser" conditions: IndexedDB storage, libsodium's WASM build) and with no
+ * Node built-in polyfilled, as the library's own bundle is built.
+ */
 export async function bundleForBrowser (entry: string): Promise<string> {
   const result = await build({
     entryPoints: [here(`../browser/${entry}`)],
@@ -26,9 +28,7 @@ export async function bundleForBrowser (entry: string): Promise<string> {
     format: 'esm',
     target: 'es2022',
     logLevel: 'silent',
-    // The test bundle gets the `buffer` package as its global Buffer (see test/browser/buffer-global.ts).
-    inject: [here('../browser/buffer-global.js')],
-    plugins: [withoutNodeBackend]
+    alias: { 'sodium-universal': sodiumInPages, 'sodium-native': sodiumInPages }
   })
   return result.outputFiles[0].text
 }
@@ -56,7 +56,10 @@ export async function inChromiumPage<T> (script: string, ready: string, use: (pa
     page.on('pageerror', (error) => pageErrors.push(error.message))
     page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()) })
     const run = async (): Promise<T> => {
-      await page.setContent('<!doctype html><meta charset="utf-8"><title>logbook browser test</title>')
+      // A page of its own origin, as an application has: IndexedDB and the Web Locks API need one (and
+      // localhost is a secure context). Served by the test itself; nothing listens there.
+      await page.route(PAGE_URL, async (route) => await route.fulfill({ contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><title>logbook browser test</title>' }))
+      await page.goto(PAGE_URL)
       await page.addScriptTag({ content: script, type: 'module' })
       try {
         await page.waitForFunction((name) => name in globalThis, ready, { timeout: 30_000 })
