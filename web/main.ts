@@ -15,6 +15,12 @@ import { TabTurns, type TurnState } from './tab-turns.js'
 const root = document.getElementById('app') as HTMLElement
 const onlineStatus = document.getElementById('online-status') as HTMLElement
 
+/**
+ * How long a session may hear nothing (keep-alives go every third of it) before it counts as dropped: a
+ * server that went away is noticed by its silence, and a page should say "offline" within seconds.
+ */
+const SESSION_TIMEOUT_MS = 10_000
+
 /** What is open while this tab holds the store. */
 interface Open {
   book: Logbook
@@ -73,7 +79,7 @@ async function start (spaceKeyHex: string): Promise<void> {
       throw new LogbookError('WRONG_SPACE', `the store ${dir} holds another space`)
     }
     const kv = book.use<KvApi>('kv', kvView())
-    const sync = new LiveSync(async () => await connectWebSocket(book, serverUrl(), { live: true }), showSync)
+    const sync = new LiveSync(async () => await connectWebSocket(book, serverUrl(), { live: true, timeout: SESSION_TIMEOUT_MS }), showSync)
     if (!navigator.onLine) sync.pause()
     sync.start()
     const explorer = new ExplorerPanel(book)
