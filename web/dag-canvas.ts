@@ -22,7 +22,8 @@ export interface DagSource {
 
 /** A stable colour per lane: hues a golden angle apart. */
 function laneColour (lane: number, lightness = 42): string {
-  return `hsl(${(lane * 137.508) % 360} 65% ${lightness}%)`
+  // From blue on, so that no lane is the red of a fork.
+  return `hsl(${(210 + lane * 137.508) % 360} 65% ${lightness}%)`
 }
 
 export class DagCanvas {

@@ -1,7 +1,7 @@
 // The page's store of one space: in a browser, `dir` names IndexedDB databases, one set per space, so
 // links to two spaces open two stores. Opened when it exists, created (joining the space) when it does not.
 import { MemoryLevel } from 'memory-level'
-import { isLogbookError, Logbook } from './logbook-api.js'
+import { Logbook } from './logbook-api.js'
 
 /** The store's name (and the Web Lock's) for a space: by its public id, never by its key. */
 export function storeName (spaceId: string): string {
@@ -21,12 +21,19 @@ export async function spaceIdOf (spaceKey: Uint8Array): Promise<string> {
   }
 }
 
-/** Opens the space's store, or creates it when it does not exist yet (LOGBOOK_NOT_OPEN from open). */
+/** What `open` says of a store that is not there: LOGBOOK_NOT_OPEN, or, as for a directory, LOGBOOK_NOT_INITIALIZED. */
+const ABSENT = new Set(['LOGBOOK_NOT_OPEN', 'LOGBOOK_NOT_INITIALIZED'])
+
+/**
+ * Opens the space's store, or creates it when open says it is not there. (Should open have failed for
+ * another reason, such as a lock held elsewhere, create fails the same way, or refuses a store that exists.)
+ */
 export async function openSpaceStore (dir: string, spaceKey: Uint8Array): Promise<Logbook> {
   try {
     return await Logbook.open({ dir })
   } catch (error) {
-    if (!isLogbookError(error) || error.code !== 'LOGBOOK_NOT_OPEN') throw error
+    // By its code, not its class: what matters is what open said, whichever copy of the library said it.
+    if (!ABSENT.has((error as { code?: string } | null)?.code ?? '')) throw error
     return await Logbook.create({ dir, spaceKey })
   }
 }
