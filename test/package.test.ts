@@ -188,5 +188,16 @@ describe('the package', () => {
       files: ['check.ts']
     }, null, 2))
     succeeds(exec(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], app), 'tsc')
+
+    // A page's bundle of the installed package, as docs/BROWSER.md tells: the browser entry, libsodium's WASM
+    // build for secret-stream through logbook/sodium-native, and no Node built-in anywhere.
+    writeFileSync(join(app, 'page.mjs'), "import { Logbook, connectWebSocket } from 'logbook'\nconsole.log(Logbook, connectWebSocket)\n")
+    const esbuild = join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild')
+    succeeds(exec(esbuild, ['page.mjs', '--bundle', '--platform=browser', '--format=esm', '--outfile=page.bundle.js', '--log-level=error',
+      '--alias:sodium-universal=logbook/sodium-native', '--alias:sodium-native=logbook/sodium-native', '--metafile=page.meta.json'], app), 'esbuild')
+    const inputs = Object.keys((JSON.parse(readFileSync(join(app, 'page.meta.json'), 'utf8')) as { inputs: Record<string, unknown> }).inputs)
+    assert.ok(inputs.includes('node_modules/logbook/dist/src/browser.js'), 'the bundle holds the browser entry')
+    assert.ok(inputs.includes('node_modules/logbook/dist/src/platform/browser/storage.js'), 'the bundle stores in IndexedDB')
+    assert.ok(!inputs.some((input) => /platform\/node\/|classic-level|sodium-native\/|ws\/lib/.test(input)), `no Node-only module in the bundle: ${inputs.join(', ')}`)
   })
 })

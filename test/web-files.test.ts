@@ -4,7 +4,7 @@
 // Origin gate unchanged on the same port, with the page's own origin let in; the link `serve` prints.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { WebSocket } from 'ws'
@@ -12,7 +12,7 @@ import { listen, type LogbookServer } from '../src/index.js'
 import { connectWebSocket, type PageWebSocketConstructor } from '../src/transports/browser-websocket.js'
 import { connectTcp } from '../src/transports/tcp.js'
 import { WEB_APP_MISSING } from '../src/transports/web-files.js'
-import { ok, ROOT, tempDir } from './helpers/cli.js'
+import { ok, tempDir } from './helpers/cli.js'
 import { Background } from './helpers/cli-process.js'
 import { identity, memoryBook, snapshot } from './helpers/fixtures.js'
 
@@ -186,13 +186,10 @@ describe('logbook serve', { timeout: 60_000 }, () => {
       assert.deepEqual(Object.keys(where), ['tcp', 'ws', 'host', 'port', 'web'])
       assert.equal(where.web, `http://127.0.0.1:${where.port as number}/#space=${spaceKey}`)
       const root = await get(where.port as number, '/')
-      if (existsSync(join(ROOT, 'dist', 'web', 'index.html'))) {
-        assert.equal(root.status, 200)
-        assert.equal(root.headers['content-type'], 'text/html; charset=utf-8')
-      } else {
-        assert.equal(root.status, 404)
-        assert.equal(root.body, WEB_APP_MISSING)
-      }
+      // npm run build builds the app into dist/app, which the command serves.
+      assert.equal(root.status, 200)
+      assert.equal(root.headers['content-type'], 'text/html; charset=utf-8')
+      assert.match(root.body, /<script type="module" src="app.js"><\/script>/)
       checkCommonHeaders(root, 'serve /')
       assert.equal((await get(where.port as number, '/../package.json')).status, 404)
     } finally {

@@ -31,7 +31,7 @@ function keysDatabase (dir: string): BrowserLevel<string, string> {
 async function lockStore (dir: string): Promise<() => void> {
   const locks = (globalThis as { navigator?: { locks?: LockManager } }).navigator?.locks
   if (locks === undefined) {
-    throw new LogbookError('LOGBOOK_NOT_OPEN', 'this browser lacks the Web Locks API, which keeps two tabs from writing one store at once')
+    throw new LogbookError('LOGBOOK_NOT_OPEN', 'this page has no Web Locks API, which keeps two tabs from writing one store at once: it exists only in secure contexts (https://, or http://localhost and http://127.0.0.1)')
   }
   return await new Promise((resolve, reject) => {
     locks.request(`logbook-store:${dir}`, { ifAvailable: true }, async (lock) => {
