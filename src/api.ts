@@ -1,6 +1,6 @@
 // The public API that is the same on every platform; src/index.ts (Node) and src/browser.ts add each
 // platform's own. Re-exports only.
-export { Logbook, checkIdPrefix, MIN_ID_PREFIX } from './logbook.js'
+export { Logbook, checkIdPrefix, MIN_ID_PREFIX, spaceIdOf } from './logbook.js'
 export { toLogEntry } from './log-entry.js'
 export type { LogEntry } from './log-entry.js'
 export type { LogReader, LogPage, LogPageEntry, LogChangeListener } from './log-reader.js'

@@ -99,6 +99,12 @@ function checkQuota (quota: Partial<PendingQuota> | undefined): PendingQuota {
   return out
 }
 
+/** The public id (hex) of the space a 32-byte space key opens: what `book.spaceId` is, known without a store. */
+export function spaceIdOf (spaceKey: Uint8Array): string {
+  if (!(spaceKey instanceof Uint8Array) || spaceKey.byteLength !== SPACE_KEY_BYTES) throw new TypeError('expected a 32-byte spaceKey')
+  return toHex(spaceIdFromKey(spaceKey))
+}
+
 /** The fewest hex digits an id prefix may have (as in git): shorter ones match too much to be meant. */
 export const MIN_ID_PREFIX = 4
 

@@ -7,9 +7,9 @@ import { spaceKeyFromFragment } from './fragment.js'
 import { hexToBytes } from './hex.js'
 import { IdentityPanel } from './identity-panel.js'
 import { LiveSync, type SyncStatus } from './live-sync.js'
-import { connectWebSocket, kvView, LogbookError, type KvApi, type Logbook } from './logbook-api.js'
+import { connectWebSocket, kvView, LogbookError, spaceIdOf, type KvApi, type Logbook } from './logbook-api.js'
 import { NotesPanel } from './notes-panel.js'
-import { openSpaceStore, spaceIdOf, storeName } from './space-store.js'
+import { openSpaceStore, storeName } from './space-store.js'
 import { TabTurns, type TurnState } from './tab-turns.js'
 
 const root = document.getElementById('app') as HTMLElement
@@ -52,7 +52,7 @@ function serverUrl (): string {
 
 async function start (spaceKeyHex: string): Promise<void> {
   const spaceKey = hexToBytes(spaceKeyHex)
-  const spaceId = await spaceIdOf(spaceKey)
+  const spaceId = spaceIdOf(spaceKey)
   const dir = storeName(spaceId)
   const header = h('p', { class: 'space' }, 'Space ', h('code', { title: spaceId, class: 'id' }, spaceId.slice(0, 16)))
   const turnMessage = h('section', { class: 'turn', 'data-test': 'other-tab', hidden: true, 'aria-live': 'polite' })
