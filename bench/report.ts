@@ -6,6 +6,7 @@ import type { CaseResult } from './measure.js'
 import type { CaseReport, Environment, Results, System, SystemCase } from './types.js'
 import { renderHostile } from './hostile/markdown.js'
 import { renderReplication } from './replication/markdown.js'
+import { renderBrowser } from './browser/markdown.js'
 
 function pkgVersion (file: string): string {
   try {
@@ -24,12 +25,16 @@ function osName (): string {
   return `${pretty}${type()} ${release()} ${arch()}`
 }
 
+/** logbook's version and those of the named packages as installed. */
+export function packageVersions (root: string, names: string[]): Record<string, string> {
+  const versions: Record<string, string> = { logbook: pkgVersion(join(root, 'package.json')) }
+  for (const name of names) versions[name] = pkgVersion(join(root, 'node_modules', name, 'package.json'))
+  return versions
+}
+
 export function environment (root: string): Environment {
   const c = cpus()
-  const versions: Record<string, string> = { logbook: pkgVersion(join(root, 'package.json')) }
-  for (const name of ['hypercore', 'classic-level', 'sodium-native']) {
-    versions[name] = pkgVersion(join(root, 'node_modules', name, 'package.json'))
-  }
+  const versions = packageVersions(root, ['hypercore', 'classic-level', 'sodium-native'])
   return {
     date: new Date().toISOString(),
     cpuModel: c[0]?.model.trim() ?? 'unknown',
@@ -131,6 +136,7 @@ export function renderMarkdown (r: Results, chartPath: string): string {
   L.push('')
   if (r.hostile !== null) L.push(...renderHostile(r.hostile))
   if (r.replication !== null) L.push(...renderReplication(r.replication, e))
+  if (r.browser !== null && r.browser.skipped === undefined) L.push(...renderBrowser(r.browser, e))
   L.push('## Chart')
   L.push('')
   L.push(`![Median entries/s per case, logbook vs hypercore (log scale)](${chartPath})`)

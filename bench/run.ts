@@ -4,6 +4,8 @@
 //   node dist/bench/run.js --quick     small sizes to check the harness (writes bench/out/ only)
 //
 //   npm run bench -- --only replication   only the replication cases; merges their section into BENCHMARKS.md
+//   npm run bench -- --only browser       only the browser case (Chromium against Node); merges its section
+//   node dist/bench/run.js --quick --only browser --browser-entries 2000 --runs 1   its smoke run (bench/out/ only)
 //
 // Flags: --runs N  --quick  --batched N  --batch N  --single N  --disk-batched N  --import N
 //        --view-rebuild N  --cli-lines N  --systems logbook,hypercore  --timeout SECONDS
@@ -11,23 +13,29 @@
 //        hostile input; hostile:ID one of them)  --hostile-timeout SECONDS (per hostile run; default 60)
 //        --only replication (the same as --cases replication)  --repl N (entries replicated)
 //        --repl-feeds N  --live-peers N  --live-appends N
+//        --only browser (the same as --cases browser)  --browser-entries N (imported and replicated, even)
 // The hostile inputs run once each, at their base N and 8N (bench/hostile/; `npm run drill:hostile` runs all sizes).
-// The replication cases are in bench/replication/.
+// The replication cases are in bench/replication/, the browser case in bench/browser/ (skipped, and its
+// section left as it was, where there is no Chromium).
 import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { makeJsonLines, mediansOf } from './measure.js'
 import { caseScript, runChild, type RunOutcome } from './spawn.js'
-import { environment, renderMarkdown } from './report.js'
+import { environment, packageVersions, renderMarkdown } from './report.js'
 import { renderChart } from './chart.js'
 import { evaluateTargets } from './targets.js'
 import { HOSTILE_CASES, hostileCase } from './hostile/cases.js'
 import { runHostileCase } from './hostile/suite.js'
 import type { HostileCaseReport, HostileResults } from './hostile/types.js'
 import { runReplication } from './replication/suite.js'
-import { mergeReplication, renderReplication, replicationSection } from './replication/markdown.js'
+import { mergeReplication, renderReplication, REPLICATION_HEADING } from './replication/markdown.js'
 import type { ReplicationResults, ReplicationSizes } from './replication/types.js'
+import { runBrowser } from './browser/suite.js'
+import { BROWSER_HEADING, mergeBrowser, renderBrowser } from './browser/markdown.js'
+import type { BrowserResults, BrowserSizes } from './browser/types.js'
+import { sectionOf } from './sections.js'
 import { SYSTEMS, type CaseId, type CaseReport, type Results, type RunRecord, type Sizes, type System, type SystemCase } from './types.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -43,6 +51,9 @@ interface Options {
   /** Whether the replication cases run, and their sizes. */
   replication: boolean
   replicationSizes: ReplicationSizes
+  /** Whether the browser case runs, and its size. */
+  browser: boolean
+  browserSizes: BrowserSizes
   timeoutMs: number
   hostileTimeoutMs: number
 }
@@ -52,6 +63,10 @@ const QUICK_SIZES: Sizes = { batched: 10_000, batch: 1000, single: 1000, diskBat
 const ALL_CASES: CaseId[] = ['batched', 'single', 'disk-batched', 'import', 'view-rebuild', 'cli-lines']
 const REPLICATION_SIZES: ReplicationSizes = { entries: 100_000, batch: 1000, feeds: 1000, perFeed: 10, changed: 10, livePeers: 20, liveAppends: 50 }
 const QUICK_REPLICATION_SIZES: ReplicationSizes = { entries: 10_000, batch: 1000, feeds: 100, perFeed: 10, changed: 10, livePeers: 5, liveAppends: 10 }
+const BROWSER_SIZES: BrowserSizes = { entries: 100_000, batch: 1000 }
+const QUICK_BROWSER_SIZES: BrowserSizes = { entries: 10_000, batch: 1000 }
+/** The packages the browser case's work goes through, whose versions its section names. */
+const BROWSER_PACKAGES = ['browser-level', 'classic-level', 'memory-level', 'libsodium-wrappers-sumo', 'sodium-native', 'ws', 'playwright-core', 'esbuild']
 /** The sizes of a hostile input the benchmark runs: its base N and 8N (the ratio of their time per unit is its target). */
 const HOSTILE_FACTORS = [1, 8]
 /** A quick run divides each hostile input's base N by this. */
@@ -61,7 +76,8 @@ function parseOptions (argv: string[]): Options {
   const quick = argv.includes('--quick')
   const sizes = { ...(quick ? QUICK_SIZES : DEFAULT_SIZES) }
   const replicationSizes = { ...(quick ? QUICK_REPLICATION_SIZES : REPLICATION_SIZES) }
-  const o: Options = { runs: 5, quick, sizes, systems: [...SYSTEMS], cases: [...ALL_CASES], hostile: HOSTILE_CASES.map(c => c.id), replication: true, replicationSizes, timeoutMs: 30 * 60_000, hostileTimeoutMs: (quick ? 20 : 60) * 1000 }
+  const browserSizes = { ...(quick ? QUICK_BROWSER_SIZES : BROWSER_SIZES) }
+  const o: Options = { runs: 5, quick, sizes, systems: [...SYSTEMS], cases: [...ALL_CASES], hostile: HOSTILE_CASES.map(c => c.id), replication: true, replicationSizes, browser: true, browserSizes, timeoutMs: 30 * 60_000, hostileTimeoutMs: (quick ? 20 : 60) * 1000 }
   const int = (flag: string, v: string | undefined): number => {
     const n = Number(v)
     if (!Number.isInteger(n) || n <= 0) throw new Error(`${flag} needs a positive integer`)
@@ -83,12 +99,14 @@ function parseOptions (argv: string[]): Options {
       case '--repl-feeds': replicationSizes.feeds = int(a, argv[++i]); break
       case '--live-peers': replicationSizes.livePeers = int(a, argv[++i]); break
       case '--live-appends': replicationSizes.liveAppends = int(a, argv[++i]); break
+      case '--browser-entries': browserSizes.entries = int(a, argv[++i]); break
       case '--only': {
         const what = argv[++i]
-        if (what !== 'replication') throw new Error('--only takes replication')
+        if (what !== 'replication' && what !== 'browser') throw new Error('--only takes replication or browser')
         o.cases = []
         o.hostile = []
-        o.replication = true
+        o.replication = what === 'replication'
+        o.browser = what === 'browser'
         break
       }
       case '--timeout': o.timeoutMs = int(a, argv[++i]) * 1000; break
@@ -100,20 +118,22 @@ function parseOptions (argv: string[]): Options {
       case '--cases': {
         const names = (argv[++i] ?? '').split(',')
         o.replication = names.includes('replication')
+        o.browser = names.includes('browser')
         o.hostile = names.flatMap(c => c === 'hostile' ? HOSTILE_CASES.map(h => h.id) : c.startsWith('hostile:') ? [hostileCase(c.slice('hostile:'.length)).id] : [])
-        o.cases = names.filter(c => c !== 'hostile' && !c.startsWith('hostile:') && c !== 'replication').map(c => {
+        o.cases = names.filter(c => c !== 'hostile' && !c.startsWith('hostile:') && c !== 'replication' && c !== 'browser').map(c => {
           if (!(ALL_CASES as string[]).includes(c)) throw new Error('unknown case ' + c)
           return c as CaseId
         })
         break
       }
       case '--help':
-        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --view-rebuild N --cli-lines N --systems a,b --cases a,b[,replication][,hostile|,hostile:ID] --only replication --repl N --repl-feeds N --live-peers N --live-appends N --timeout S --hostile-timeout S\n')
+        process.stdout.write('flags: --runs N --quick --batched N --batch N --single N --disk-batched N --import N --view-rebuild N --cli-lines N --systems a,b --cases a,b[,replication][,browser][,hostile|,hostile:ID] --only replication|browser --repl N --repl-feeds N --live-peers N --live-appends N --browser-entries N --timeout S --hostile-timeout S\n')
         process.exit(0)
       default: throw new Error('unknown flag ' + a)
     }
   }
   if (sizes.import % 2 !== 0) throw new Error('--import must be even (two halves)')
+  if (browserSizes.entries % 2 !== 0) throw new Error('--browser-entries must be even (two halves)')
   return o
 }
 
@@ -142,6 +162,7 @@ async function main (): Promise<void> {
   let importSetup: Results['importSetup'] = null
   let hostile: HostileResults | null = null
   let replication: ReplicationResults | null = null
+  let browser: BrowserResults | null = null
   let seq = 0
 
   /** One timed run of one system in a fresh directory that is removed afterwards. */
@@ -284,40 +305,54 @@ async function main (): Promise<void> {
     if (o.replication && o.systems.includes('logbook')) {
       replication = await runReplication({ sizes: o.replicationSizes, runs: o.runs, systems: o.systems, timeoutMs: o.timeoutMs, tmpRoot, log })
     }
+    if (o.browser && o.systems.includes('logbook')) {
+      browser = await runBrowser({ sizes: o.browserSizes, runs: o.runs, timeoutMs: o.timeoutMs, tmpRoot, log, versions: packageVersions(ROOT, BROWSER_PACKAGES) })
+    }
   } finally {
     cleanup()
   }
 
-  const results: Results = { quick: o.quick, runs: o.runs, sizes, env, importSetup, cases, hostile, replication, targets: [] }
+  const results: Results = { quick: o.quick, runs: o.runs, sizes, env, importSetup, cases, hostile, replication, browser, targets: [] }
   results.targets = evaluateTargets(results)
 
   const outDir = join(ROOT, 'bench', 'out')
   mkdirSync(outDir, { recursive: true })
   writeFileSync(join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
-  const onlyReplication = o.cases.length === 0 && o.hostile.length === 0
+  // a run of only the replication or browser cases rewrites their sections and leaves the rest of the file alone
+  const onlySections = o.cases.length === 0 && o.hostile.length === 0
   const published = join(ROOT, 'BENCHMARKS.md')
+  const browserMeasured = browser !== null && browser.skipped === undefined
+  /** `doc` with this run's replication and browser sections in place of the last ones, or the last ones kept. */
+  const withSections = (doc: string, previous: string | null): string => {
+    let out = doc
+    const keep = (heading: string, merge: (d: string, section: string) => string): void => {
+      const old = previous === null ? null : sectionOf(previous, heading)
+      if (old !== null) out = merge(out, old)
+    }
+    if (replication !== null) out = mergeReplication(out, renderReplication(replication, env).join('\n'))
+    else keep(REPLICATION_HEADING, mergeReplication)
+    if (browser !== null && browser.skipped === undefined) out = mergeBrowser(out, renderBrowser(browser, env).join('\n'))
+    else keep(BROWSER_HEADING, mergeBrowser)
+    return out
+  }
   if (o.quick) {
     // a quick run only checks the harness: leave the published BENCHMARKS.md and chart alone
-    if (!onlyReplication) writeFileSync(join(outDir, 'chart.quick.svg'), renderChart(results))
+    if (!onlySections) writeFileSync(join(outDir, 'chart.quick.svg'), renderChart(results))
     writeFileSync(join(outDir, 'BENCHMARKS.quick.md'), renderMarkdown(results, 'chart.quick.svg'))
-    log(`quick run: wrote bench/out/results.json, bench/out/BENCHMARKS.quick.md${onlyReplication ? '' : ', bench/out/chart.quick.svg'}`)
-  } else if (onlyReplication) {
-    // only the replication section is new: the other sections and the chart keep their last full run
-    if (replication !== null) {
-      const doc = existsSync(published) ? readFileSync(published, 'utf8') : renderMarkdown(results, 'bench/chart.svg')
-      writeFileSync(published, mergeReplication(doc, renderReplication(replication, env).join('\n')))
-    }
-    log('wrote bench/out/results.json and the replication section of BENCHMARKS.md')
+    log(`quick run: wrote bench/out/results.json, bench/out/BENCHMARKS.quick.md${onlySections ? '' : ', bench/out/chart.quick.svg'}`)
+  } else if (onlySections) {
+    // the other sections and the chart keep their last full run
+    const previous = existsSync(published) ? readFileSync(published, 'utf8') : null
+    writeFileSync(published, withSections(previous ?? renderMarkdown(results, 'bench/chart.svg'), previous))
+    log(`wrote bench/out/results.json and the ${[replication !== null ? 'replication' : '', browserMeasured ? 'browser' : ''].filter(Boolean).join(' and ') || 'no'} section of BENCHMARKS.md`)
   } else {
-    const previous = existsSync(published) ? replicationSection(readFileSync(published, 'utf8')) : null
+    const previous = existsSync(published) ? readFileSync(published, 'utf8') : null
     writeFileSync(join(ROOT, 'bench', 'chart.svg'), renderChart(results))
-    let doc = renderMarkdown(results, 'bench/chart.svg')
-    // a run without the replication cases keeps the section of the last run that had them
-    if (replication === null && previous !== null) doc = mergeReplication(doc, previous)
-    writeFileSync(published, doc)
+    // a run without the replication or browser cases keeps the sections of the last run that had them
+    writeFileSync(published, withSections(renderMarkdown(results, 'bench/chart.svg'), previous))
     log(`wrote bench/out/results.json, BENCHMARKS.md, bench/chart.svg`)
   }
-  for (const t of [...(onlyReplication ? [] : results.targets), ...(replication?.targets ?? [])]) log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.measured} (target ${t.target})`)
+  for (const t of [...(onlySections ? [] : results.targets), ...(replication?.targets ?? [])]) log(`  ${t.pass === null ? 'n/a ' : t.pass ? 'PASS' : 'FAIL'}  ${t.name}: ${t.measured} (target ${t.target})`)
 }
 
 main().catch((err: unknown) => {

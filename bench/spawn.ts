@@ -1,7 +1,7 @@
 // Run one case script in a fresh child process and collect its JSON result.
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { RESULT_PREFIX, type CaseResult } from './measure.js'
+import { LISTENING_PREFIX, RESULT_PREFIX, type CaseResult } from './measure.js'
 
 export type RunOutcome<T = CaseResult> = { ok: true, result: T } | { ok: false, error: string, timedOut?: boolean }
 
@@ -14,7 +14,7 @@ export function caseScript (name: string): string {
  * Runs `script` with `args`; its result is the JSON of its RESULT_PREFIX line (a CaseResult unless told
  * otherwise). `onLine` sees each line of its stdout as it comes (a server child saying where it listens).
  */
-export function runChild<T = CaseResult> (script: string, args: string[], timeoutMs: number, onLine?: (line: string) => void): Promise<RunOutcome<T>> {
+export function runChild<T = CaseResult> (script: string, args: string[], timeoutMs: number, onLine?: (line: string) => void, signal?: AbortSignal): Promise<RunOutcome<T>> {
   return new Promise(resolve => {
     const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
@@ -34,6 +34,8 @@ export function runChild<T = CaseResult> (script: string, args: string[], timeou
       timedOut = true
       if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL')
     }, timeoutMs)
+    // stopped by its caller: asked to finish (SIGTERM), as a server child is once its client is through
+    signal?.addEventListener('abort', () => { if (child.exitCode === null && child.pid !== undefined) process.kill(child.pid, 'SIGTERM') }, { once: true })
     child.on('error', err => {
       clearTimeout(timer)
       resolve({ ok: false, error: String(err) })
@@ -55,4 +57,20 @@ export function runChild<T = CaseResult> (script: string, args: string[], timeou
       resolve({ ok: false, error: `${why}${tail ? ': ' + tail : ''}`, timedOut })
     })
   })
+}
+
+/**
+ * A child that listens on loopback: what it printed once listening, and its outcome when it has ended;
+ * `stop` asks it to finish (SIGTERM), for a child that serves until told.
+ */
+export function startServer (script: string, args: string[], timeoutMs: number): { listening: Promise<Record<string, unknown>>, outcome: Promise<RunOutcome>, stop: () => void } {
+  const stopper = new AbortController()
+  let resolveListening: (info: Record<string, unknown>) => void = () => {}
+  let rejectListening: (err: Error) => void = () => {}
+  const listening = new Promise<Record<string, unknown>>((resolve, reject) => { resolveListening = resolve; rejectListening = reject })
+  const outcome = runChild(caseScript(script), args, timeoutMs, (line) => {
+    if (line.startsWith(LISTENING_PREFIX)) resolveListening(JSON.parse(line.slice(LISTENING_PREFIX.length)) as Record<string, unknown>)
+  }, stopper.signal)
+  void outcome.then((o) => rejectListening(new Error('the sending side ended before it listened: ' + (o.ok ? 'no listening line' : o.error))))
+  return { listening, outcome, stop: () => stopper.abort() }
 }

@@ -2,6 +2,7 @@
 import type { CaseResult } from './measure.js'
 import type { HostileResults } from './hostile/types.js'
 import type { ReplicationResults } from './replication/types.js'
+import type { BrowserResults } from './browser/types.js'
 
 export type System = 'logbook' | 'hypercore'
 export const SYSTEMS: System[] = ['logbook', 'hypercore']
@@ -81,5 +82,7 @@ export interface Results {
   hostile: HostileResults | null
   /** The replication cases (bench/replication/), when they were run; they carry their own targets. */
   replication: ReplicationResults | null
+  /** The browser case (bench/browser/), when it was run: the same work in Chromium and in Node. */
+  browser: BrowserResults | null
   targets: TargetCheck[]
 }

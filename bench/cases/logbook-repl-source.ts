@@ -6,8 +6,8 @@
 import { createWriteStream } from 'node:fs'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { Logbook } from '../../src/index.js'
-import { caseArgs, chunk, makePayloads, need, needInt, peakRssMB, report, runCase, serveOnce } from '../measure.js'
+import { filledStore } from '../filled-store.js'
+import { caseArgs, need, needInt, peakRssMB, report, runCase, serveOnce } from '../measure.js'
 
 runCase(async () => {
   const args = caseArgs()
@@ -16,10 +16,7 @@ runCase(async () => {
   const batch = needInt(args, 'batch')
   const file = need(args, 'export')
 
-  const writer = await Logbook.create({ dir })
-  for (const b of chunk(makePayloads(n), batch)) await writer.append(b)
-  await writer.close()
-  const book = await Logbook.open({ dir })
+  const book = await filledStore(dir, n, batch)
   await pipeline(Readable.from(book.export()), createWriteStream(file))
 
   const stats = await serveOnce({ spaceKey: Buffer.from(book.spaceKey).toString('hex') }, async (socket) => {

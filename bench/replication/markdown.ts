@@ -1,4 +1,5 @@
 // The replication section of BENCHMARKS.md, and how it is merged into a file the other cases wrote.
+import { mergeSection } from '../sections.js'
 import type { SystemCase } from '../types.js'
 import { SMALL_DIFF_MAX_BYTES } from './targets.js'
 import type { ReplicationResults } from './types.js'
@@ -83,19 +84,7 @@ export function renderReplication (r: ReplicationResults, env: { date: string })
   return L
 }
 
-/** The replication section of a BENCHMARKS.md (heading to the next `## `), or null. */
-export function replicationSection (doc: string): string | null {
-  const at = doc.indexOf('\n' + REPLICATION_HEADING + '\n')
-  if (at < 0) return null
-  const next = doc.indexOf('\n## ', at + 1)
-  return doc.slice(at + 1, next < 0 ? doc.length : next + 1)
-}
-
 /** `doc` with its replication section replaced by `section` (put before the chart when it has none). */
 export function mergeReplication (doc: string, section: string): string {
-  const old = replicationSection(doc)
-  if (old !== null) return doc.replace(old, () => section)
-  const chart = doc.indexOf('\n## Chart\n')
-  if (chart < 0) return doc.trimEnd() + '\n\n' + section
-  return doc.slice(0, chart + 1) + section + doc.slice(chart + 1)
+  return mergeSection(doc, REPLICATION_HEADING, section)
 }

@@ -4,8 +4,8 @@
 // live append reaches twenty peers.
 import { mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { LISTENING_PREFIX, median, mediansOf } from '../measure.js'
-import { caseScript, runChild, type RunOutcome } from '../spawn.js'
+import { median, mediansOf } from '../measure.js'
+import { caseScript, runChild, startServer, type RunOutcome } from '../spawn.js'
 import type { RunRecord, System, SystemCase } from '../types.js'
 import { replicationTargets } from './targets.js'
 import type { ChildRun, DiffResult, DiffRow, DiffSync, LiveResult, LiveSummary, ReplicationResults, ReplicationSizes } from './types.js'
@@ -21,18 +21,6 @@ export interface ReplicationOptions {
 }
 
 const fmtN = (n: number): string => Math.round(n).toLocaleString('en-US')
-
-/** A child that listens on loopback: what it printed once listening, and its outcome when it has ended. */
-function startServer (script: string, args: string[], timeoutMs: number): { listening: Promise<Record<string, unknown>>, outcome: Promise<RunOutcome> } {
-  let resolveListening: (info: Record<string, unknown>) => void = () => {}
-  let rejectListening: (err: Error) => void = () => {}
-  const listening = new Promise<Record<string, unknown>>((resolve, reject) => { resolveListening = resolve; rejectListening = reject })
-  const outcome = runChild(caseScript(script), args, timeoutMs, (line) => {
-    if (line.startsWith(LISTENING_PREFIX)) resolveListening(JSON.parse(line.slice(LISTENING_PREFIX.length)) as Record<string, unknown>)
-  })
-  void outcome.then((o) => rejectListening(new Error('the sending side ended before it listened: ' + (o.ok ? 'no listening line' : o.error))))
-  return { listening, outcome }
-}
 
 function record<T> (run: number, o: RunOutcome<T>): ChildRun<T> {
   return o.ok ? { run, ok: true, result: o.result } : { run, ok: false, error: o.error }
