@@ -111,6 +111,7 @@ export class NotesPanel {
     this.editor.hidden = false
     this.editor.dataset.key = editing.key
     this.error.textContent = ''
+    this.status.textContent = ''
   }
 
   private close (why: string): void {
@@ -175,7 +176,9 @@ export class NotesPanel {
   private async write (done: string, append: () => Promise<string>): Promise<void> {
     const open = this.editing
     if (open === null) return
+    // What the last write said is not what this one will: "Saved." shows once this save is stored.
     this.error.textContent = ''
+    this.status.textContent = ''
     try {
       await append()
       const note = await this.store.get(open.key)
