@@ -28,6 +28,9 @@ export class NotesPanel {
   private notes: Note[] = []
   private readonly stopListening: () => void
   private disposed = false
+  /** Reads of the list and writes, numbered as they start; `shown`: the newest whose result the page shows. */
+  private started = 0
+  private shown = 0
 
   constructor (private readonly book: Logbook, view: View<KvApi>) {
     this.store = new NotesStore(book, view.api)
@@ -59,9 +62,12 @@ export class NotesPanel {
 
   /** Reads the notes again, redraws the list, and brings an open, unchanged note up to date. */
   async refresh (): Promise<void> {
+    const reading = ++this.started
     try {
       const notes = await this.store.list()
-      if (this.disposed) return
+      // Older than what the page shows (a save made meanwhile): it would put the note back as it was.
+      if (this.disposed || reading < this.shown) return
+      this.shown = reading
       this.notes = notes
       this.drawList()
       const open = this.editing
@@ -181,6 +187,7 @@ export class NotesPanel {
     this.status.textContent = ''
     try {
       await append()
+      this.shown = ++this.started
       const note = await this.store.get(open.key)
       if (this.disposed) return
       if (note === undefined) this.close(done)
