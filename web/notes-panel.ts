@@ -26,6 +26,8 @@ export class NotesPanel {
   private readonly editor: HTMLFormElement
   private editing: Editing | null = null
   private notes: Note[] = []
+  /** Each listed note's row, and what it shows (to change only what changed). */
+  private readonly rows = new Map<string, { item: HTMLLIElement, shown: string }>()
   private readonly stopListening: () => void
   private disposed = false
   /** Reads of the list and writes, numbered as they start; `shown`: the newest whose result the page shows. */
@@ -83,19 +85,42 @@ export class NotesPanel {
     }
   }
 
+  /**
+   * Draws the list, keeping each note's row (by key) and changing only what changed: a list redrawn from
+   * new elements while the user clicks (live updates come at any time) loses the click, since the button
+   * pressed is no longer the one released.
+   */
   private drawList (): void {
-    replaceChildren(this.list, ...this.notes.map((note) => h('li', {},
-      h('button', {
-        type: 'button',
-        class: 'note-item',
-        'data-test': 'note-item',
-        'data-key': note.key,
-        'aria-current': this.editing?.key === note.key ? 'true' : null,
-        onclick: () => this.load(note)
-      },
-      note.title.trim() === '' ? h('em', {}, 'Untitled') : note.title,
-      note.conflict ? h('span', { class: 'badge conflict-badge', 'data-test': 'conflict-marker', title: `${note.versions.length} concurrent versions` }, 'conflict') : null))))
+    const rows = this.notes.map((note) => {
+      let row = this.rows.get(note.key)
+      if (row === undefined) {
+        row = { item: h('li', {}), shown: '' }
+        this.rows.set(note.key, row)
+        row.item.append(h('button', { type: 'button', class: 'note-item', 'data-test': 'note-item', 'data-key': note.key, onclick: () => this.open(note.key) }))
+      }
+      const button = row.item.firstElementChild as HTMLButtonElement
+      const shown = JSON.stringify([note.title, note.conflict, note.versions.length])
+      if (row.shown !== shown) {
+        row.shown = shown
+        replaceChildren(button,
+          note.title.trim() === '' ? h('em', {}, 'Untitled') : note.title,
+          note.conflict ? h('span', { class: 'badge conflict-badge', 'data-test': 'conflict-marker', title: `${note.versions.length} concurrent versions` }, 'conflict') : null)
+      }
+      if (this.editing?.key === note.key) button.setAttribute('aria-current', 'true')
+      else button.removeAttribute('aria-current')
+      return row.item
+    })
+    const listed = new Set(this.notes.map((note) => note.key))
+    for (const key of this.rows.keys()) if (!listed.has(key)) this.rows.delete(key)
+    const children = [...this.list.children]
+    if (children.length !== rows.length || rows.some((row, i) => children[i] !== row)) replaceChildren(this.list, ...rows)
     if (this.notes.length === 0) this.list.append(h('li', { class: 'empty' }, 'No notes yet.'))
+  }
+
+  /** Opens the note `key` as the list last read it. */
+  private open (key: string): void {
+    const note = this.notes.find((candidate) => candidate.key === key)
+    if (note !== undefined) this.load(note)
   }
 
   private startNew (): void {
