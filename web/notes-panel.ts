@@ -26,8 +26,13 @@ export class NotesPanel {
   private readonly editor: HTMLFormElement
   private editing: Editing | null = null
   private notes: Note[] = []
+  /** Each listed note's row, and what it shows (to change only what changed). */
+  private readonly rows = new Map<string, { item: HTMLLIElement, shown: string }>()
   private readonly stopListening: () => void
   private disposed = false
+  /** Reads of the list and writes, numbered as they start; `shown`: the newest whose result the page shows. */
+  private started = 0
+  private shown = 0
 
   constructor (private readonly book: Logbook, view: View<KvApi>) {
     this.store = new NotesStore(book, view.api)
@@ -59,9 +64,12 @@ export class NotesPanel {
 
   /** Reads the notes again, redraws the list, and brings an open, unchanged note up to date. */
   async refresh (): Promise<void> {
+    const reading = ++this.started
     try {
       const notes = await this.store.list()
-      if (this.disposed) return
+      // Older than what the page shows (a save made meanwhile): it would put the note back as it was.
+      if (this.disposed || reading < this.shown) return
+      this.shown = reading
       this.notes = notes
       this.drawList()
       const open = this.editing
@@ -77,19 +85,42 @@ export class NotesPanel {
     }
   }
 
+  /**
+   * Draws the list, keeping each note's row (by key) and changing only what changed: a list redrawn from
+   * new elements while the user clicks (live updates come at any time) loses the click, since the button
+   * pressed is no longer the one released.
+   */
   private drawList (): void {
-    replaceChildren(this.list, ...this.notes.map((note) => h('li', {},
-      h('button', {
-        type: 'button',
-        class: 'note-item',
-        'data-test': 'note-item',
-        'data-key': note.key,
-        'aria-current': this.editing?.key === note.key ? 'true' : null,
-        onclick: () => this.load(note)
-      },
-      note.title.trim() === '' ? h('em', {}, 'Untitled') : note.title,
-      note.conflict ? h('span', { class: 'badge conflict-badge', 'data-test': 'conflict-marker', title: `${note.versions.length} concurrent versions` }, 'conflict') : null))))
+    const rows = this.notes.map((note) => {
+      let row = this.rows.get(note.key)
+      if (row === undefined) {
+        row = { item: h('li', {}), shown: '' }
+        this.rows.set(note.key, row)
+        row.item.append(h('button', { type: 'button', class: 'note-item', 'data-test': 'note-item', 'data-key': note.key, onclick: () => this.open(note.key) }))
+      }
+      const button = row.item.firstElementChild as HTMLButtonElement
+      const shown = JSON.stringify([note.title, note.conflict, note.versions.length])
+      if (row.shown !== shown) {
+        row.shown = shown
+        replaceChildren(button,
+          note.title.trim() === '' ? h('em', {}, 'Untitled') : note.title,
+          note.conflict ? h('span', { class: 'badge conflict-badge', 'data-test': 'conflict-marker', title: `${note.versions.length} concurrent versions` }, 'conflict') : null)
+      }
+      if (this.editing?.key === note.key) button.setAttribute('aria-current', 'true')
+      else button.removeAttribute('aria-current')
+      return row.item
+    })
+    const listed = new Set(this.notes.map((note) => note.key))
+    for (const key of this.rows.keys()) if (!listed.has(key)) this.rows.delete(key)
+    const children = [...this.list.children]
+    if (children.length !== rows.length || rows.some((row, i) => children[i] !== row)) replaceChildren(this.list, ...rows)
     if (this.notes.length === 0) this.list.append(h('li', { class: 'empty' }, 'No notes yet.'))
+  }
+
+  /** Opens the note `key` as the list last read it. */
+  private open (key: string): void {
+    const note = this.notes.find((candidate) => candidate.key === key)
+    if (note !== undefined) this.load(note)
   }
 
   private startNew (): void {
@@ -111,6 +142,7 @@ export class NotesPanel {
     this.editor.hidden = false
     this.editor.dataset.key = editing.key
     this.error.textContent = ''
+    this.status.textContent = ''
   }
 
   private close (why: string): void {
@@ -175,9 +207,12 @@ export class NotesPanel {
   private async write (done: string, append: () => Promise<string>): Promise<void> {
     const open = this.editing
     if (open === null) return
+    // What the last write said is not what this one will: "Saved." shows once this save is stored.
     this.error.textContent = ''
+    this.status.textContent = ''
     try {
       await append()
+      this.shown = ++this.started
       const note = await this.store.get(open.key)
       if (this.disposed) return
       if (note === undefined) this.close(done)
