@@ -3,11 +3,25 @@
 // refused on both sides, and a serving side that outlives a client cut off in the middle of a sync.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { LogbookError, type Logbook } from '../src/index.js'
-import { identity, memoryBook, OTHER_SPACE_KEY, snapshot } from './helpers/fixtures.js'
+import { MemoryLevel } from 'memory-level'
+import { Logbook, LogbookError } from '../src/index.js'
+import { identity, memoryBook, OTHER_SPACE_KEY, snapshot, SPACE_KEY } from './helpers/fixtures.js'
 import { TRANSPORTS } from './helpers/transport-cases.js'
 
 const TIMEOUT = 20_000
+const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as any
+
+/** memory-level whose every batch takes a while, as a page's IndexedDB does. */
+function slowLevel (): MemoryLevel<Uint8Array, Uint8Array> {
+  const db = new MemoryLevel<Uint8Array, Uint8Array>(BINARY)
+  const inner = db as unknown as { _batch: (...args: unknown[]) => Promise<void> }
+  const batch = inner._batch.bind(db)
+  inner._batch = async (...args) => {
+    await new Promise((resolve) => setTimeout(resolve, 15))
+    await batch(...args)
+  }
+  return db
+}
 
 function codeOf (err: unknown): string {
   return err instanceof LogbookError ? err.code : String(err)
@@ -44,6 +58,27 @@ for (const transport of TRANSPORTS) {
         assert.equal(theirs.stored, 200)
         assert.deepEqual(await snapshot(client), await snapshot(server))
         assert.equal(client.status().entries, 3200)
+      } finally {
+        await served.close()
+        await client.close(); await server.close()
+      }
+    })
+
+    test('a one-off sync into a store that writes slowly ends with everything stored, after the server is done', async () => {
+      const server = await memoryBook({ identity: identity(1) })
+      // Every batch of the client's store waits a little: the server has sent all and heard the client's
+      // `done` long before the client has stored what it received.
+      const client = await Logbook.create({ db: slowLevel(), spaceKey: SPACE_KEY, identity: identity(2) })
+      for (let i = 0; i < 60; i++) await server.append(Array.from({ length: 20 }, (_, j) => ({ s: i * 20 + j })))
+      const served = await transport.serve(server, {})
+      try {
+        const stream = await served.connect(client)
+        const accepted = await served.nextSession()
+        const [mine, theirs] = await Promise.all([stream.session.done, accepted.done])
+        assert.equal(theirs.sent.entries, 1200)
+        assert.equal(mine.stored, 1200)
+        assert.equal(client.status().entries, 1200)
+        assert.deepEqual(await snapshot(client), await snapshot(server))
       } finally {
         await served.close()
         await client.close(); await server.close()

@@ -9,8 +9,9 @@ import { identity } from './helpers/fixtures.js'
 import { bookOn, memoryDb } from './helpers/views-books.js'
 import { backoffDelay, LiveSync, type SyncStatus } from '../web/live-sync.js'
 
+/** Waits for `what`, up to 30 s: a connection on a loaded two-core machine can take seconds. */
 async function until (what: () => boolean, label: string): Promise<void> {
-  for (let i = 0; i < 1000 && !what(); i++) await sleep(10)
+  for (let i = 0; i < 3000 && !what(); i++) await sleep(10)
   assert.ok(what(), `never: ${label}`)
 }
 

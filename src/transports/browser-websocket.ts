@@ -7,7 +7,7 @@ import type { Logbook } from '../logbook.js'
 import type { ReplicationStream } from '../replication/stream.js'
 import { connecting, sessionOptions, type ConnectOptions } from './connecting.js'
 import { parsePeerUrl } from './peer-url.js'
-import { FRAME_BYTES, QUEUED_BYTES } from './websocket-limits.js'
+import { END_OF_STREAM, FRAME_BYTES, QUEUED_BYTES } from './websocket-limits.js'
 
 /** What this needs of a WHATWG WebSocket (a browser's, or the ws package's in tests). */
 export interface PageWebSocket {
@@ -56,16 +56,21 @@ export class PageWebSocketStream extends Duplex {
   private drainTimer: ReturnType<typeof setTimeout> | null = null
   /** A write's callback held back until the socket's queue is short again. */
   private waiting: (() => void) | null = null
+  /** This side sent its end of stream, and the peer its own (websocket-limits.ts). */
+  private ended = false
+  private peerEnded = false
 
   constructor (private readonly socket: PageWebSocket) {
     super()
     socket.binaryType = 'arraybuffer'
     socket.addEventListener('message', (event: { data: unknown }) => {
-      if (event.data instanceof ArrayBuffer) this.push(new Uint8Array(event.data))
-      else this.destroy(new Error('the peer sent a text frame; replication speaks binary frames only'))
+      if (!(event.data instanceof ArrayBuffer)) this.destroy(new Error('the peer sent a text frame; replication speaks binary frames only'))
+      else if (event.data.byteLength === 0) { this.peerEnded = true; this.push(null); this.closeOnceBothEnded() }
+      else this.push(new Uint8Array(event.data))
     })
-    // The peer's last messages may still wait unread: end the readable side, and close once they are read
-    // (a reader still in its handshake learns that way that the peer is gone).
+    // Closed without an end of stream (or after both): the peer's last messages may still wait unread: end
+    // the readable side, and close once they are read (a reader still in its handshake learns that way that
+    // the peer is gone).
     socket.addEventListener('close', () => {
       this.stopTimers()
       this.releaseWaiting()
@@ -92,8 +97,14 @@ export class PageWebSocketStream extends Duplex {
   override _final (callback: (err: Error | null) => void): void {
     this.stopTimers()
     this.send(true, true)
-    this.socket.close(1000)
+    if (this.socket.readyState === OPEN) this.socket.send(END_OF_STREAM)
+    this.ended = true
+    this.closeOnceBothEnded()
     callback(null)
+  }
+
+  private closeOnceBothEnded (): void {
+    if (this.ended && this.peerEnded) this.socket.close(1000)
   }
 
   override _predestroy (): void {

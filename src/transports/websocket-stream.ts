@@ -4,7 +4,7 @@
 // per microtask tick or so, so merging per microtask merged nothing). The peer's Noise stream splits them up
 // again by their length prefixes, so frame boundaries carry no meaning.
 import { Duplex } from 'node:stream'
-import { FRAME_BYTES, QUEUED_BYTES } from './websocket-limits.js'
+import { END_OF_STREAM, FRAME_BYTES, QUEUED_BYTES } from './websocket-limits.js'
 
 /** What this needs of a WebSocket (the `ws` package's): named here so the typings do not need ws's. */
 export interface MessageSocket {
@@ -15,7 +15,7 @@ export interface MessageSocket {
   readonly bufferedAmount: number
   readonly isPaused: boolean
   on: (event: string, listener: (...args: any[]) => void) => unknown
-  send: (data: Buffer, options: { binary: boolean }, callback: (err?: Error) => void) => void
+  send: (data: Uint8Array, options: { binary: boolean }, callback: (err?: Error) => void) => void
   pause: () => void
   resume: () => void
   close: (code?: number) => void
@@ -36,15 +36,20 @@ export class WebSocketStream extends Duplex {
   private waiting: (() => void) | null = null
   /** Frames sent (for measurements). */
   frames = 0
+  /** This side sent its end of stream, and the peer its own. */
+  private ended = false
+  private peerEnded = false
 
   constructor (private readonly socket: MessageSocket, private readonly options: WebSocketStreamOptions = {}) {
     super()
     socket.binaryType = 'nodebuffer'
     socket.on('message', (data: Buffer) => {
+      if (data.byteLength === 0) { this.peerEnded = true; this.push(null); this.closeOnceBothEnded(); return }
       if (!this.push(data)) socket.pause()
     })
-    // The peer's last messages may still wait in the buffer: end the readable side, and close once they
-    // are read (a reader still in its handshake learns that way that the peer is gone).
+    // Closed without an end of stream (or after both): the peer's last messages may still wait in the
+    // buffer: end the readable side, and close once they are read (a reader still in its handshake learns
+    // that way that the peer is gone).
     socket.on('close', () => {
       this.push(null)
       this.releaseWaiting()
@@ -73,8 +78,14 @@ export class WebSocketStream extends Duplex {
 
   override _final (callback: (err?: Error | null) => void): void {
     this.flush()
-    this.socket.close(1000)
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(END_OF_STREAM, { binary: true }, () => {})
+    this.ended = true
+    this.closeOnceBothEnded()
     callback()
+  }
+
+  private closeOnceBothEnded (): void {
+    if (this.ended && this.peerEnded) this.socket.close(1000)
   }
 
   override _destroy (err: Error | null, callback: (err?: Error | null) => void): void {
