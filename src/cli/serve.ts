@@ -78,7 +78,7 @@ async function serveStdio (command: Command, live: boolean): Promise<void> {
 
 export function register (program: Command): void {
   program.command('serve')
-    .description('serve replication to peers until Ctrl-C: TCP and WebSocket on one port (--port), or one session over stdin/stdout (--stdio)')
+    .description('serve replication to peers until Ctrl-C: TCP, WebSocket and the web app (its link is printed) on one port (--port), or one session over stdin/stdout (--stdio)')
     .option('--port <port>', 'the port to listen on (0: any free port; the line printed says which)', portArg)
     .option('--host <host>', 'the address to listen on', '127.0.0.1')
     .option('--allow-origin <url>', 'a web origin whose pages may connect over WebSocket, besides http://HOST:PORT itself; repeatable', originList)
