@@ -3,7 +3,7 @@
 // to Node by name, with its error's text.
 // libsodium for the Noise packages first, as the library's browser entry loads it (src/browser.ts).
 import '../../src/platform/browser/sodium-native.js'
-import { BrowserLevel } from 'browser-level'
+import { database } from '../../src/platform/browser/storage.js'
 import { storeConformanceCases, type StoreBackend } from '../helpers/store-conformance.js'
 import { viewConvergenceCases } from '../helpers/view-convergence.js'
 
@@ -11,8 +11,9 @@ export interface CaseResult { suite: string, name: string, ok: boolean, error: s
 
 const backend: StoreBackend = {
   name: 'browser-level',
-  // A new BrowserLevel of the same name opens the same IndexedDB database.
-  openDb: (name) => new BrowserLevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' })
+  // The database a browser store opens (browser-level, its batches pipelined); a new one of the same name
+  // opens the same IndexedDB database.
+  openDb: (name) => database(name)
 }
 
 async function runStoreConformance (): Promise<CaseResult[]> {

@@ -16,8 +16,49 @@ interface LockManager {
 const SPACE_KEY = 'space'
 const IDENTITY_KEY = 'identity'
 
-function database (name: string): Database {
-  return new BrowserLevel<Uint8Array, Uint8Array>(name, { keyEncoding: 'view', valueEncoding: 'view' })
+/**
+ * browser-level, with its batches' requests made all at once. browser-level makes each request of a batch
+ * only once the one before it has succeeded, which costs a round trip to the browser's database process per
+ * operation: ~290 us each in Chromium, where an import writes about 1.2 operations per entry. IndexedDB runs
+ * the requests of a transaction in order either way, and the transaction stays one atomic write.
+ */
+class PipelinedBrowserLevel extends BrowserLevel<Uint8Array, Uint8Array> {
+  async _batch (operations: Array<{ type: 'put' | 'del', key: Uint8Array, value?: Uint8Array }>): Promise<void> {
+    // `db`: browser-level's IDBDatabase, a public getter its typings leave out.
+    const transaction = (this as unknown as { db: IdbDatabase }).db.transaction([this.location], 'readwrite')
+    const store = transaction.objectStore(this.location)
+    await new Promise<void>((resolve, reject) => {
+      transaction.oncomplete = () => resolve()
+      transaction.onabort = () => reject(transaction.error ?? new Error('the IndexedDB transaction was aborted'))
+      try {
+        for (const op of operations) {
+          if (op.type === 'del') store.delete(op.key)
+          else store.put(op.value, op.key)
+        }
+        transaction.commit?.()
+      } catch (err) {
+        transaction.abort()
+        reject(err)
+      }
+    })
+  }
+}
+
+/** What of IndexedDB the batch above uses (the typings here have no DOM). */
+interface IdbDatabase {
+  transaction: (stores: string[], mode: 'readwrite') => {
+    objectStore: (name: string) => { put: (value: unknown, key: unknown) => unknown, delete: (key: unknown) => unknown }
+    commit?: () => void
+    abort: () => void
+    error: unknown
+    oncomplete: (() => void) | null
+    onabort: (() => void) | null
+  }
+}
+
+/** The IndexedDB database `name`, as stores here hold their log and views. */
+export function database (name: string): Database {
+  return new PipelinedBrowserLevel(name, { keyEncoding: 'view', valueEncoding: 'view' })
 }
 
 function keysDatabase (dir: string): BrowserLevel<string, string> {
