@@ -8,7 +8,7 @@ import { bundleForBrowser, inChromiumPage } from './helpers/browser.js'
 const bundle = await bundleForBrowser('store-page.js')
 
 describe('browser stores (IndexedDB) in headless Chromium', () => {
-  test('create, append, close, open: everything kept, identity included', async () => {
+  test('create, append, close, open: everything kept, identity included; a store whose log is gone does not open empty', async () => {
     const result = await inChromiumPage(bundle, 'runStoreBasics', async (page) => await page.evaluate(async () => {
       return await (globalThis as unknown as { runStoreBasics: () => Promise<Record<string, unknown>> }).runStoreBasics()
     }))
@@ -21,5 +21,6 @@ describe('browser stores (IndexedDB) in headless Chromium', () => {
     assert.equal((result.ids as string[]).length, 3)
     assert.deepEqual(result.lastPayload, { n: 3 })
     assert.equal(result.verified, true)
+    assert.equal(result.logDeleted, 'LOGBOOK_NOT_OPEN')
   })
 })

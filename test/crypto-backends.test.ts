@@ -2,7 +2,7 @@
 // (the browser backend). Same vectors, same public functions, so both give one verification rule.
 import { describe, test } from 'node:test'
 import { useCryptoBackend, type CryptoBackend } from '../src/crypto/index.js'
-import { sodiumNodeBackend } from '../src/crypto/sodium-node.js'
+import { sodiumNodeBackend } from '../src/platform/node/sodium-node.js'
 import { loadSodiumWasmBackend } from '../src/crypto/sodium-wasm.js'
 import { cryptoConformance } from './helpers/crypto-conformance.js'
 import { loadConformanceVectors } from './helpers/conformance-vectors.js'

@@ -57,7 +57,7 @@ function checkCommonHeaders (answer: Answer, what: string): void {
   assert.equal(answer.headers['x-content-type-options'], 'nosniff', what)
   const policy = String(answer.headers['content-security-policy'])
   assert.match(policy, /(^|; )default-src 'self'(;|$)/, what)
-  assert.match(policy, /(^|; )connect-src 'self' ws: wss:(;|$)/, what)
+  assert.match(policy, /(^|; )connect-src 'self'(;|$)/, what)
   assert.match(policy, /(^|; )script-src 'self' 'wasm-unsafe-eval'(;|$)/, what)
   assert.doesNotMatch(policy, /'unsafe-inline'|'unsafe-eval'|\*/, what)
 }

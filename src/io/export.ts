@@ -77,6 +77,12 @@ export async function * exportSegments (reader: StoreReader, space: Uint8Array, 
   const mine = (author: Uint8Array): boolean => (authorHex === null || toHex(author) === authorHex) && chosen(author)
   const view = await reader.snapshot()
   const runs = new RunBuilder(space)
+  // Without a snapshot (browser-level) each read sees the store as it is then: an entry woken from the
+  // pending area after the pages were read but before the pending area was is in neither pass. It went
+  // into a page after those read (or after those there now), so the pages are read on from there once the
+  // pending area is done.
+  const live = view.snapshot === undefined
+  let nextLocal = live ? await reader.nextLocalSeq() : 0
   try {
     options.onChange?.(await reader.lastChange(view.snapshot))
     const changed = options.sinceChange === undefined || options.sinceChange === 0 ? null : await changedSince(reader, options.sinceChange, view.snapshot)
@@ -92,11 +98,6 @@ export async function * exportSegments (reader: StoreReader, space: Uint8Array, 
         }
       }
     }
-    // Without a snapshot (browser-level) each read sees the store as it is then: an entry woken from the
-    // pending area after the pages were read but before the pending area was is in neither pass. It went
-    // into a page after those read, so the pages are read on from there once the pending area is done.
-    const live = view.snapshot === undefined
-    let nextLocal = live ? await reader.nextLocalSeq() : 0
     const readyRuns = async function * (from: number): AsyncGenerator<Exported> {
       for await (const page of reader.pages(from, view.snapshot)) {
         const { segment, ids } = page

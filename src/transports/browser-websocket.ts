@@ -2,6 +2,7 @@
 // space-key proof as Node's connectWebSocket (websocket.ts), with binary frames carrying the Noise stream's
 // bytes. The page connects, so it initiates. No Node built-ins here: this file goes into the browser bundle.
 import { Duplex } from 'streamx'
+import { concatBytes } from '../entry/bytes.js'
 import { LogbookError } from '../errors.js'
 import type { Logbook } from '../logbook.js'
 import type { ReplicationStream } from '../replication/stream.js'
@@ -33,14 +34,6 @@ const OPEN = 1
 
 /** How often a write held back for backpressure looks again: a browser's WebSocket has no 'drain' event. */
 const DRAIN_POLL_MS = 10
-
-function concat (chunks: Uint8Array[], length: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const chunk of chunks) { out.set(chunk, at); at += chunk.byteLength }
-  return out
-}
 
 /**
  * A page's WebSocket as a byte stream for replication. As in websocket-stream.ts, writes made within one turn
@@ -134,7 +127,8 @@ export class PageWebSocketStream extends Duplex {
       let bytes = 0
       while (count < this.pending.length && bytes < FRAME_BYTES) bytes += this.pending[count++].byteLength
       if (bytes < FRAME_BYTES && !partial) return
-      const frame = concat(this.pending.splice(0, count), bytes)
+      const parts = this.pending.splice(0, count)
+      const frame = parts.length === 1 ? parts[0] : concatBytes(parts)
       this.pendingBytes -= bytes
       this.socket.send(frame)
     }

@@ -11,7 +11,8 @@ import { extname, join, sep } from 'node:path'
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
-  "connect-src 'self' ws: wss:",
+  // 'self' covers the page's own ws:// (and wss://) origin: the page connects to the server it came from only.
+  "connect-src 'self'",
   "img-src 'self' data:",
   "object-src 'none'",
   "base-uri 'none'",

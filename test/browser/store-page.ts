@@ -40,7 +40,20 @@ async function runStoreBasics (): Promise<Record<string, unknown>> {
     verified: verified.ok
   }
   await reopened.close()
-  return result
+  return { ...result, logDeleted: await openWithoutLog() }
+}
+
+/** A store whose log database was deleted while its keys remain refuses to open, rather than open empty. */
+async function openWithoutLog (): Promise<string> {
+  const book = await Logbook.create({ dir: 'no-log' })
+  await book.append({ n: 1 })
+  await book.close()
+  await new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase('level-js-no-log/db')
+    request.onsuccess = resolve
+    request.onerror = () => reject(request.error)
+  })
+  return await code(async () => await Logbook.open({ dir: 'no-log' }))
 }
 
 Object.assign(globalThis, { runStoreBasics })

@@ -95,9 +95,25 @@ async function withKeys<T> (dir: string, use: (keys: BrowserLevel<string, string
   } catch (err) {
     await keys.close().catch(() => {})
     unlock()
-    if (err instanceof LogbookError) throw err
-    throw new LogbookError('LOGBOOK_NOT_OPEN', `the store ${JSON.stringify(dir)} could not be opened: ${innermostMessage(err)}`, { cause: err })
+    throw notOpened(dir, err)
   }
+}
+
+/** IndexedDB refused: the error a user sees, naming the store. */
+function notOpened (dir: string, err: unknown, what = 'could not be opened'): LogbookError {
+  if (err instanceof LogbookError) return err
+  return new LogbookError('LOGBOOK_NOT_OPEN', `the store ${JSON.stringify(dir)} ${what}: ${innermostMessage(err)}`, { cause: err })
+}
+
+/**
+ * Whether the IndexedDB database of a log exists. A store whose log was deleted (by the browser's tools, say)
+ * while its keys remain must not open as an empty log: its identity would write its feed again from seq 1.
+ */
+async function exists (db: Database): Promise<boolean> {
+  const factory = (globalThis as { indexedDB?: { databases?: () => Promise<Array<{ name?: string }>> } }).indexedDB
+  if (factory?.databases === undefined) return true
+  const { namePrefix, location } = db as unknown as { namePrefix: string, location: string }
+  return (await factory.databases()).some((found) => found.name === namePrefix + location)
 }
 
 function alreadyExists (dir: string): LogbookError {
@@ -108,7 +124,14 @@ export const storage: StoreStorage = {
   async create (dir, spaceKey, identity) {
     // Asked before the lock too, so that a store open elsewhere is reported as existing, as in Node.
     const keys = keysDatabase(dir)
-    const found = await keys.get(SPACE_KEY).finally(async () => await keys.close())
+    let found: string | undefined
+    try {
+      found = await keys.get(SPACE_KEY)
+    } catch (err) {
+      throw notOpened(dir, err, 'could not be created')
+    } finally {
+      await keys.close().catch(() => {})
+    }
     if (found !== undefined) throw alreadyExists(dir)
     await withKeys(dir, async (keys, unlock) => {
       if (await keys.get(SPACE_KEY) !== undefined) throw alreadyExists(dir)
@@ -126,17 +149,31 @@ export const storage: StoreStorage = {
       if (spaceKey === undefined) throw new LogbookError('INVALID_KEY', `the store ${JSON.stringify(dir)} does not hold a 32-byte hex space key`)
       if (identityText === undefined && options.identity === undefined) throw new LogbookError('IDENTITY_MISSING', `the store ${JSON.stringify(dir)} has lost its identity`)
       const identity = options.identity ?? Identity.fromText(identityText as string)
+      const db = database(`${dir}/db`)
+      if (!options.creating && !await exists(db)) {
+        throw new LogbookError('LOGBOOK_NOT_OPEN', `the log of the store ${JSON.stringify(dir)} is missing (IndexedDB database ${dir}/db), though its keys remain: restore it, or make a store anew`)
+      }
       return {
         spaceKey,
         identity,
-        db: database(`${dir}/db`),
-        openFailure: (err) => new LogbookError('LOGBOOK_NOT_OPEN', `the store ${JSON.stringify(dir)} could not be opened: ${innermostMessage(err)}`, { cause: err }),
+        db,
+        openFailure: (err) => notOpened(dir, err),
         openViews: async () => {
           const views = database(`${dir}/views`)
-          await views.open()
+          try {
+            await views.open()
+          } catch (err) {
+            throw notOpened(dir, err, 'could not open its views database')
+          }
           return views
         },
-        saveIdentity: async (next) => await keys.put(IDENTITY_KEY, next.toText()),
+        saveIdentity: async (next) => {
+          try {
+            await keys.put(IDENTITY_KEY, next.toText())
+          } catch (err) {
+            throw notOpened(dir, err, 'could not keep the identity')
+          }
+        },
         release: async () => {
           try {
             await keys.close()

@@ -1,2 +1,2 @@
 // Node's crypto backend: sodium-native, with SHA-256 from node:crypto.
-export { sodiumNodeBackend as cryptoBackend } from '../../crypto/sodium-node.js'
+export { sodiumNodeBackend as cryptoBackend } from './sodium-node.js'

@@ -2,7 +2,7 @@
 // which uses the CPU's SHA extensions where present.
 import { createRequire } from 'node:module'
 import { hash } from 'node:crypto'
-import type { CryptoBackend } from './backend.js'
+import type { CryptoBackend } from '../../crypto/backend.js'
 
 const require = createRequire(import.meta.url)
 const sodium = require('sodium-native') as {
