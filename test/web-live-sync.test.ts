@@ -24,7 +24,7 @@ test('backoff doubles from the base up to the limit, and spreads over the upper 
 test('live sync: online, offline while the server is gone (appends stay local), back online and in step', async () => {
   const server = await bookOn(memoryDb(), identity(1))
   const page = await bookOn(memoryDb(), identity(2))
-  let listening: LogbookServer | null = await listen(server, { port: 0 })
+  let listening: LogbookServer | null = await listen(server, { port: 0, live: true })
   const port = listening.port
   const statuses: SyncStatus[] = []
   // A short session timeout: a client notices a server that went away by its silence (as the page does, sooner).
@@ -47,7 +47,7 @@ test('live sync: online, offline while the server is gone (appends stay local), 
     assert.ok(statuses.filter((status) => status.state === 'offline' && status.error !== undefined).length >= 1)
     assert.equal(await holds(server, offline), false)
 
-    listening = await listen(server, { port })
+    listening = await listen(server, { port, live: true })
     await until(() => state() === 'online', 'online again')
     for (let i = 0; i < 500 && !(await holds(server, offline)); i++) await sleep(10)
     assert.equal(await holds(server, offline), true)
@@ -64,7 +64,8 @@ test('live sync: online, offline while the server is gone (appends stay local), 
 test('paused (the browser is offline), no attempts; resumed, it connects at once', async () => {
   const server = await bookOn(memoryDb(), identity(1))
   const page = await bookOn(memoryDb(), identity(2))
-  const listening = await listen(server, { port: 0 })
+  // Live, as `logbook serve` is: a one-off session would end at once, and 'online' last a moment.
+  const listening = await listen(server, { port: 0, live: true })
   let attempts = 0
   const statuses: SyncStatus[] = []
   const sync = new LiveSync(async () => { attempts++; return await connectWebSocket(page, listening.urls.ws, { live: true }) }, (status) => statuses.push(status), { baseMs: 60_000, maxMs: 60_000 })

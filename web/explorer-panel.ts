@@ -10,6 +10,11 @@ import type { ForkReport, Logbook, ViewProgress } from './logbook-api.js'
 /** How often what has no event of its own (entries arriving in the pending area) is read again. */
 const POLL_MS = 3000
 
+/** `count` and the noun, singular for one. */
+function counted (count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`
+}
+
 export class ExplorerPanel {
   readonly element: HTMLElement
   private readonly feeds = h('tbody')
@@ -84,7 +89,7 @@ export class ExplorerPanel {
   private refresh (): void {
     if (!this.visible) return
     const status = this.book.status()
-    this.summary.textContent = `${status.entries} entries in ${status.feeds} feeds, ${status.heads} heads, ${status.pendingEntries} pending, ${status.forks.length} forked authors`
+    this.summary.textContent = `${counted(status.entries, 'entry', 'entries')} in ${counted(status.feeds, 'feed')}, ${counted(status.heads, 'head')}, ${status.pendingEntries} pending, ${counted(status.forks.length, 'forked author')}`
     this.drawFeeds()
     this.dag.update()
     void this.readPending()

@@ -36,6 +36,8 @@ function message (error: unknown): string {
 
 export class LiveSync {
   private stream: ReplicationStream | null = null
+  /** Cancels the connection being made (a server that does not answer would hold a pause or a stop up). */
+  private attempt: AbortController | null = null
   private stopped = false
   /** The browser says there is no network: no attempts until it says there is. */
   private paused = false
@@ -43,7 +45,7 @@ export class LiveSync {
   private running: Promise<void> | null = null
 
   constructor (
-    private readonly connect: () => Promise<ReplicationStream>,
+    private readonly connect: (signal: AbortSignal) => Promise<ReplicationStream>,
     private readonly report: (status: SyncStatus) => void,
     private readonly options: BackoffOptions = DEFAULT_BACKOFF,
     private readonly random: () => number = Math.random
@@ -56,6 +58,7 @@ export class LiveSync {
   /** The network is gone: drop the session now (a dead connection can take long to notice) and wait. */
   pause (): void {
     this.paused = true
+    this.attempt?.abort()
     this.stream?.destroy()
   }
 
@@ -68,6 +71,7 @@ export class LiveSync {
   /** Ends the session and makes no more attempts. */
   async stop (): Promise<void> {
     this.stopped = true
+    this.attempt?.abort()
     this.stream?.destroy()
     this.wake?.()
     await this.running
@@ -85,7 +89,8 @@ export class LiveSync {
       this.report({ state: 'connecting' })
       let error: string | undefined
       try {
-        const stream = await this.connect()
+        this.attempt = new AbortController()
+        const stream = await this.connect(this.attempt.signal)
         if (this.stopped || this.paused) {
           stream.destroy()
           continue
@@ -99,6 +104,7 @@ export class LiveSync {
         failures++
       } finally {
         this.stream = null
+        this.attempt = null
       }
       if (this.stopped) break
       // A session that ended cleanly (the server stopped) waits too, so a server that ends every session at once is not hammered.

@@ -8,7 +8,7 @@ import { hexToBytes } from './hex.js'
 import { IdentityPanel } from './identity-panel.js'
 import { LiveSync, type SyncStatus } from './live-sync.js'
 import { connectWebSocket, kvView, LogbookError, spaceIdOf, type KvApi, type Logbook } from './logbook-api.js'
-import { NotesPanel } from './notes-panel.js'
+import { NotesPanel, type Draft } from './notes-panel.js'
 import { openSpaceStore, storeName } from './space-store.js'
 import { TabTurns, type TurnState } from './tab-turns.js'
 
@@ -60,6 +60,8 @@ async function start (spaceKeyHex: string): Promise<void> {
   const body = h('div', { class: 'panels' })
   replaceChildren(root, header, turnMessage, tabs, body)
   let open: Open | null = null
+  /** The editor's unsaved text while another tab holds the store. */
+  let draft: Draft | null = null
 
   const showPanel = (which: 'notes' | 'explorer'): void => {
     if (open === null) return
@@ -79,12 +81,14 @@ async function start (spaceKeyHex: string): Promise<void> {
       throw new LogbookError('WRONG_SPACE', `the store ${dir} holds another space`)
     }
     const kv = book.use<KvApi>('kv', kvView())
-    const sync = new LiveSync(async () => await connectWebSocket(book, serverUrl(), { live: true, timeout: SESSION_TIMEOUT_MS }), showSync)
+    const sync = new LiveSync(async (signal) => await connectWebSocket(book, serverUrl(), { live: true, timeout: SESSION_TIMEOUT_MS, signal }), showSync)
     if (!navigator.onLine) sync.pause()
     sync.start()
     const explorer = new ExplorerPanel(book)
     explorer.watchViews(['kv'])
     const notes = new NotesPanel(book, kv)
+    if (draft !== null) notes.restore(draft)
+    draft = null
     const identity = new IdentityPanel(book, () => { void notes.refresh() })
     open = { book, sync, identity, notes, explorer }
     replaceChildren(body, identity.element, notes.element, explorer.element)
@@ -97,6 +101,8 @@ async function start (spaceKeyHex: string): Promise<void> {
     replaceChildren(body)
     tabs.hidden = true
     if (closing === null) return
+    // Handed to another tab mid-edit: the text stays here, in the editor again when this tab's turn comes.
+    draft = closing.notes.draft()
     closing.notes.dispose()
     closing.explorer.dispose()
     closing.identity.dispose()
@@ -127,6 +133,8 @@ async function start (spaceKeyHex: string): Promise<void> {
   window.addEventListener('offline', () => open?.sync.pause())
   window.addEventListener('online', () => open?.sync.resume())
   window.addEventListener('pagehide', () => { void turns.stop() })
+  // Back from the back/forward cache, the page's store and session were closed on leaving: start again.
+  window.addEventListener('pageshow', (event) => { if (event.persisted) location.reload() })
   await turns.start()
   if (turns.state === 'elsewhere' && document.visibilityState === 'visible' && document.hasFocus()) await turns.ask()
 }

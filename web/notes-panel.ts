@@ -14,6 +14,9 @@ interface Editing {
   loaded: NoteText
 }
 
+/** A note being edited, with the text in the editor. */
+export type Draft = Editing & NoteText
+
 export class NotesPanel {
   readonly element: HTMLElement
   private readonly store: NotesStore
@@ -60,6 +63,21 @@ export class NotesPanel {
   dispose (): void {
     this.disposed = true
     this.stopListening()
+  }
+
+  /** What the editor holds that is not saved: kept by the page while another tab has the store. */
+  draft (): Draft | null {
+    const open = this.editing
+    return open === null || !this.dirty() ? null : { ...open, title: this.title.value, body: this.body.value }
+  }
+
+  /** Puts a kept draft back into the editor, changes and all (a save supersedes what it started from). */
+  restore (draft: Draft): void {
+    const { title, body, ...editing } = draft
+    this.edit(editing)
+    this.title.value = title
+    this.body.value = body
+    this.status.textContent = 'Your unsaved changes are back.'
   }
 
   /** Reads the notes again, redraws the list, and brings an open, unchanged note up to date. */
