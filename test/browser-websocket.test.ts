@@ -7,10 +7,12 @@ import assert from 'node:assert/strict'
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { build, type Plugin } from 'esbuild'
-import { LogbookError } from '../src/index.js'
+import { WebSocketServer } from 'ws'
+import { Logbook, LogbookError } from '../src/index.js'
 import { connectWebSocket, PageWebSocketStream, type PageWebSocket } from '../src/transports/browser-websocket.js'
-import { FRAME_BYTES, MAX_FRAME_BYTES, QUEUED_BYTES } from '../src/transports/websocket-limits.js'
-import { identity, memoryBook } from './helpers/fixtures.js'
+import { FRAME_BYTES, MAX_FRAME_BYTES, QUEUED_BYTES, READ_AHEAD_BYTES, READ_REPORT_BYTES } from '../src/transports/websocket-limits.js'
+import { WebSocketStream } from '../src/transports/websocket-stream.js'
+import { identity, memoryBook, slowLevel, snapshot, SPACE_KEY } from './helpers/fixtures.js'
 import { NodeWebSocketForPages } from './helpers/transport-cases.js'
 
 const TIMEOUT = 20_000
@@ -24,10 +26,14 @@ class FakeSocket implements PageWebSocket {
   private readonly listeners = new Map<string, Array<(event: any) => void>>()
 
   /** Like a socket that cannot hand anything to the network until the test says so, its queue grows. */
-  send (data: Uint8Array): void {
+  send (data: Uint8Array | string): void {
+    // Text frames are the reports of bytes read; the binary ones carry the stream.
+    if (typeof data === 'string') { this.texts.push(data); return }
     this.frames.push(data.slice())
     this.bufferedAmount += data.byteLength
   }
+
+  readonly texts: string[] = []
 
   close (): void {
     if (this.readyState === 3) return
@@ -201,6 +207,36 @@ describe('connecting from a page', { timeout: 60_000 }, () => {
       }
     } finally {
       await book.close()
+    }
+  })
+})
+
+describe('a page that stores slowly', { timeout: 120_000 }, () => {
+  test('the server sends at most READ_AHEAD_BYTES beyond what the page says it has read, and the sync completes', async () => {
+    const server = await memoryBook({ identity: identity(1) })
+    const page = await Logbook.create({ db: slowLevel(10), spaceKey: SPACE_KEY, identity: identity(2) })
+    // 2,400 entries of ~4 KB: about 10 MB, well beyond the read-ahead, in segments of 40.
+    const payload = 'x'.repeat(4000)
+    for (let i = 0; i < 60; i++) await server.append(Array.from({ length: 40 }, (_, j) => ({ n: i * 40 + j, payload })))
+    const gate = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+    await new Promise<void>((resolve) => gate.once('listening', () => resolve()))
+    let served: WebSocketStream | null = null
+    gate.on('connection', (socket) => {
+      served = new WebSocketStream(socket as any)
+      server.replicate(false, { stream: served })
+    })
+    try {
+      const stream = await connectWebSocket(page, `ws://127.0.0.1:${(gate.address() as AddressInfo).port}`, { WebSocket: NodeWebSocketForPages })
+      await stream.session.done
+      assert.equal(page.status().entries, 2400)
+      assert.deepEqual(await snapshot(page), await snapshot(server))
+      const ahead = (served as WebSocketStream | null)?.aheadPeak ?? 0
+      // The page reported what it read (else nothing would count as ahead), and the server held back.
+      assert.ok(ahead > READ_REPORT_BYTES, `the page said what it read: ${ahead}`)
+      assert.ok(ahead <= READ_AHEAD_BYTES + MAX_FRAME_BYTES, `at most the read-ahead and one frame beyond what the page read: ${ahead}`)
+    } finally {
+      gate.close()
+      await page.close(); await server.close()
     }
   })
 })

@@ -3,25 +3,11 @@
 // refused on both sides, and a serving side that outlives a client cut off in the middle of a sync.
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { MemoryLevel } from 'memory-level'
 import { Logbook, LogbookError } from '../src/index.js'
-import { identity, memoryBook, OTHER_SPACE_KEY, snapshot, SPACE_KEY } from './helpers/fixtures.js'
+import { identity, memoryBook, OTHER_SPACE_KEY, slowLevel, snapshot, SPACE_KEY } from './helpers/fixtures.js'
 import { TRANSPORTS } from './helpers/transport-cases.js'
 
 const TIMEOUT = 20_000
-const BINARY = { keyEncoding: 'view', valueEncoding: 'view' } as any
-
-/** memory-level whose every batch takes a while, as a page's IndexedDB does. */
-function slowLevel (): MemoryLevel<Uint8Array, Uint8Array> {
-  const db = new MemoryLevel<Uint8Array, Uint8Array>(BINARY)
-  const inner = db as unknown as { _batch: (...args: unknown[]) => Promise<void> }
-  const batch = inner._batch.bind(db)
-  inner._batch = async (...args) => {
-    await new Promise((resolve) => setTimeout(resolve, 15))
-    await batch(...args)
-  }
-  return db
-}
 
 function codeOf (err: unknown): string {
   return err instanceof LogbookError ? err.code : String(err)

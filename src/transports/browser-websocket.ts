@@ -8,14 +8,14 @@ import type { Logbook } from '../logbook.js'
 import type { ReplicationStream } from '../replication/stream.js'
 import { connecting, sessionOptions, type ConnectOptions } from './connecting.js'
 import { parsePeerUrl } from './peer-url.js'
-import { END_OF_STREAM, FRAME_BYTES, QUEUED_BYTES } from './websocket-limits.js'
+import { END_OF_STREAM, FRAME_BYTES, QUEUED_BYTES, READ_REPORT_BYTES } from './websocket-limits.js'
 
 /** What this needs of a WHATWG WebSocket (a browser's, or the ws package's in tests). */
 export interface PageWebSocket {
   binaryType: string
   readonly readyState: number
   readonly bufferedAmount: number
-  send: (data: Uint8Array) => void
+  send: (data: Uint8Array | string) => void
   close: (code?: number) => void
   addEventListener: (type: string, listener: (event: any) => void) => void
   removeEventListener: (type: string, listener: (event: any) => void) => void
@@ -52,6 +52,9 @@ export class PageWebSocketStream extends Duplex {
   /** This side sent its end of stream, and the peer its own (websocket-limits.ts). */
   private ended = false
   private peerEnded = false
+  /** Bytes received, and the count last reported to the server as read. */
+  private received = 0
+  private reported = 0
 
   constructor (private readonly socket: PageWebSocket) {
     super()
@@ -59,8 +62,13 @@ export class PageWebSocketStream extends Duplex {
     socket.addEventListener('message', (event: { data: unknown }) => {
       if (!(event.data instanceof ArrayBuffer)) this.destroy(new Error('the peer sent a text frame; replication speaks binary frames only'))
       else if (event.data.byteLength === 0) { this.peerEnded = true; this.push(null); this.closeOnceBothEnded() }
-      else this.push(new Uint8Array(event.data))
+      else {
+        this.received += event.data.byteLength
+        this.push(new Uint8Array(event.data))
+      }
     })
+    // The server sends at most READ_AHEAD_BYTES beyond what this side says it has read.
+    if (socket.readyState === OPEN) socket.send('0')
     // Closed without an end of stream (or after both): the peer's last messages may still wait unread: end
     // the readable side, and close once they are read (a reader still in its handshake learns that way that
     // the peer is gone).
@@ -72,6 +80,15 @@ export class PageWebSocketStream extends Duplex {
     })
     // A browser says nothing more of why (the 'close' that follows has code 1006).
     socket.addEventListener('error', (event: { message?: string }) => this.destroy(new Error(event.message ?? 'the WebSocket failed')))
+  }
+
+  /** Asked for more: what was pushed is read, but for what the buffer holds (at most its high-water mark). */
+  override _read (callback: (err: Error | null) => void): void {
+    if (this.received - this.reported >= READ_REPORT_BYTES && this.socket.readyState === OPEN) {
+      this.reported = this.received
+      this.socket.send(String(this.received))
+    }
+    callback(null)
   }
 
   override _writev (batch: unknown[], callback: (err: Error | null) => void): void {

@@ -15,3 +15,13 @@ export const MAX_FRAME_BYTES = FRAME_BYTES + MAX_MESSAGE_BYTES + 1024
  * still has to say. Encrypted messages are never empty. The socket closes once both sides sent one.
  */
 export const END_OF_STREAM = new Uint8Array(0)
+
+/**
+ * A page's WebSocket reads whatever arrives, however slowly the page stores it: with nothing to stop a
+ * server, a large sync would pile up in the page's memory. So a page tells the server how many bytes it has
+ * read, in text frames (the decimal count; "0" on opening), and the server keeps at most this many bytes
+ * sent beyond that count. Peers in Node need none of it: their sockets stop reading when they fall behind.
+ */
+export const READ_AHEAD_BYTES = 4 * 1024 * 1024
+/** A page reports what it has read each time it has read this much more. */
+export const READ_REPORT_BYTES = 256 * 1024

@@ -4,7 +4,7 @@
 // per microtask tick or so, so merging per microtask merged nothing). The peer's Noise stream splits them up
 // again by their length prefixes, so frame boundaries carry no meaning.
 import { Duplex } from 'node:stream'
-import { END_OF_STREAM, FRAME_BYTES, QUEUED_BYTES } from './websocket-limits.js'
+import { END_OF_STREAM, FRAME_BYTES, QUEUED_BYTES, READ_AHEAD_BYTES } from './websocket-limits.js'
 
 /** What this needs of a WebSocket (the `ws` package's): named here so the typings do not need ws's. */
 export interface MessageSocket {
@@ -36,6 +36,11 @@ export class WebSocketStream extends Duplex {
   private waiting: (() => void) | null = null
   /** Frames sent (for measurements). */
   frames = 0
+  /** Bytes sent in frames, and how many of them a page said it has read (null: a peer that does not say). */
+  private sent = 0
+  private readByPeer: number | null = null
+  /** The most bytes sent beyond what a page had read (for tests). */
+  aheadPeak = 0
   /** This side sent its end of stream, and the peer its own. */
   private ended = false
   private peerEnded = false
@@ -43,7 +48,8 @@ export class WebSocketStream extends Duplex {
   constructor (private readonly socket: MessageSocket, private readonly options: WebSocketStreamOptions = {}) {
     super()
     socket.binaryType = 'nodebuffer'
-    socket.on('message', (data: Buffer) => {
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (!isBinary) { this.peerRead(data.toString('latin1')); return }
       if (data.byteLength === 0) { this.peerEnded = true; this.push(null); this.closeOnceBothEnded(); return }
       if (!this.push(data)) socket.pause()
     })
@@ -72,8 +78,25 @@ export class WebSocketStream extends Duplex {
       this.flushQueued = true
       setImmediate(() => this.flush())
     }
-    if (this.socket.bufferedAmount + this.gatheredBytes < QUEUED_BYTES) callback()
+    if (this.mayWrite()) callback()
     else this.waiting = () => callback()
+  }
+
+  /** Whether another write may be taken: the socket's queue is short, and a page is not too far behind. */
+  private mayWrite (): boolean {
+    const ahead = this.readByPeer === null ? 0 : this.sent + this.gatheredBytes - this.readByPeer
+    return this.socket.bufferedAmount + this.gatheredBytes < QUEUED_BYTES && ahead < READ_AHEAD_BYTES
+  }
+
+  /** A page said how many bytes it has read (websocket-limits.ts). */
+  private peerRead (text: string): void {
+    const count = /^[0-9]{1,15}$/.test(text) ? Number(text) : NaN
+    if (!(count >= (this.readByPeer ?? 0) && count <= this.sent)) {
+      this.destroy(new Error(`the peer sent a text frame that is no count of bytes read (${JSON.stringify(text.slice(0, 40))})`))
+      return
+    }
+    this.readByPeer = count
+    if (this.mayWrite()) this.releaseWaiting()
   }
 
   override _final (callback: (err?: Error | null) => void): void {
@@ -103,8 +126,10 @@ export class WebSocketStream extends Duplex {
     this.gathered = []
     this.gatheredBytes = 0
     this.frames++
+    this.sent += frame.byteLength
+    if (this.readByPeer !== null) this.aheadPeak = Math.max(this.aheadPeak, this.sent - this.readByPeer)
     this.socket.send(frame, { binary: true }, () => {
-      if (this.socket.bufferedAmount < QUEUED_BYTES) this.releaseWaiting()
+      if (this.mayWrite()) this.releaseWaiting()
     })
   }
 

@@ -201,3 +201,15 @@ export async function presentIds (book: Logbook, ids: Iterable<Uint8Array | stri
 
 /** A tiny deterministic PRNG (mulberry32) for test data that must not change between runs. */
 export { seededRandom as prng } from '../../src/views/order.js'
+
+/** memory-level whose every batch waits `ms` first, as a page's IndexedDB takes a while. */
+export function slowLevel (ms = 15): MemoryLevel<Uint8Array, Uint8Array> {
+  const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' } as any)
+  const inner = db as unknown as { _batch: (...args: unknown[]) => Promise<void> }
+  const batch = inner._batch.bind(db)
+  inner._batch = async (...args) => {
+    await new Promise((resolve) => setTimeout(resolve, ms))
+    await batch(...args)
+  }
+  return db
+}
