@@ -18,6 +18,7 @@ export class IdentityPanel {
       h('button', { type: 'button', 'data-test': 'identity-export', onclick: () => this.showExport() }, 'Export identity'),
       this.exported,
       h('label', { for: 'identity-import-text' }, 'Import an identity (its text):'),
+      h('p', { class: 'hint' }, 'Import only an identity that no other browser or device still writes with: two writers as one author fork its feed, and every peer sees the fork.'),
       this.importText,
       h('button', { type: 'button', 'data-test': 'identity-import', onclick: () => { void this.importIdentity() } }, 'Import identity'),
       this.message)

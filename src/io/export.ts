@@ -8,6 +8,7 @@ import { compareBytes, toHex } from '../entry/bytes.js'
 import { encodeSegmentBody } from '../entry/segment.js'
 import type { SegmentEntry, Segment } from '../entry/types.js'
 import type { StoreReader } from '../store/reader.js'
+import type { DecodedPage } from '../store/page.js'
 import type { PendingEntry } from '../store/pending.js'
 import { encodeFrame } from './frames.js'
 import { segmentToJson } from './json-segment.js'
@@ -65,6 +66,12 @@ export class RunBuilder {
     }
   }
 
+  /** The entry in `slot` of a stored page (see add). */
+  addSlot (page: DecodedPage, slot: number): { segment: Segment, ids: Uint8Array[] } | null {
+    const { segment, ids } = page
+    return this.add(segment.author, segment.firstSeq + slot, slot === 0 ? segment.firstPrev : ids[slot - 1], ids[slot], segment.entries[slot])
+  }
+
   /** Entries no signature closed a run for. */
   unclosed (): Uint8Array[] {
     return [...this.open.values()].map((node) => node.id)
@@ -105,7 +112,7 @@ export async function * exportSegments (reader: StoreReader, space: Uint8Array, 
         if (!mine(segment.author)) continue
         for (let slot = 0; slot < ids.length; slot++) {
           if (page.pageKey + slot < from) continue
-          const run = runs.add(segment.author, segment.firstSeq + slot, slot === 0 ? segment.firstPrev : ids[slot - 1], ids[slot], segment.entries[slot])
+          const run = runs.addSlot(page, slot)
           if (run !== null) yield { ...run, pending: false }
         }
       }

@@ -65,10 +65,9 @@ export async function * rangeSegments (store: Store, ranges: Range[]): AsyncGene
   for (const pageKey of [...pieces.keys()].sort((a, b) => a - b)) {
     const page = await store.reader.page(pageKey)
     if (page === undefined) continue
-    const { segment, ids } = page
     const { from, to } = pieces.get(pageKey) as Piece
-    for (let slot = from; slot <= to && slot < ids.length; slot++) {
-      const run = runs.add(segment.author, segment.firstSeq + slot, slot === 0 ? segment.firstPrev : ids[slot - 1], ids[slot], segment.entries[slot])
+    for (let slot = from; slot <= to && slot < page.ids.length; slot++) {
+      const run = runs.addSlot(page, slot)
       if (run !== null) yield run
     }
   }
@@ -101,9 +100,8 @@ export async function * wokenSegments (store: Store, after: number, authors: (au
   for (const pageKey of pages) {
     const page = await store.reader.page(pageKey)
     if (page === undefined || !authors(page.segment.author) || !page.ids.some((id) => woken.has(toHex(id)))) continue
-    const { segment, ids } = page
-    for (let slot = 0; slot < ids.length; slot++) {
-      const run = runs.add(segment.author, segment.firstSeq + slot, slot === 0 ? segment.firstPrev : ids[slot - 1], ids[slot], segment.entries[slot])
+    for (let slot = 0; slot < page.ids.length; slot++) {
+      const run = runs.addSlot(page, slot)
       if (run !== null) yield run
     }
   }
