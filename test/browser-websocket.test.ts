@@ -12,6 +12,7 @@ import { Logbook, LogbookError } from '../src/index.js'
 import { connectWebSocket, PageWebSocketStream, type PageWebSocket } from '../src/transports/browser-websocket.js'
 import { FRAME_BYTES, MAX_FRAME_BYTES, QUEUED_BYTES, READ_AHEAD_BYTES, READ_REPORT_BYTES } from '../src/transports/websocket-limits.js'
 import { WebSocketStream } from '../src/transports/websocket-stream.js'
+import { connectWebSocket as connectNodeWebSocket } from '../src/transports/websocket.js'
 import { identity, memoryBook, slowLevel, snapshot, SPACE_KEY } from './helpers/fixtures.js'
 import { NodeWebSocketForPages } from './helpers/transport-cases.js'
 
@@ -198,6 +199,9 @@ describe('connecting from a page', { timeout: 60_000 }, () => {
     try {
       assert.match(await codeOf(connectWebSocket(book, 'tcp://127.0.0.1:9', { WebSocket: NodeWebSocketForPages })), /^INVALID_ARGUMENT: .*ws:\/\/ or wss:\/\//)
       assert.match(await codeOf(connectWebSocket(book, 'not a url', { WebSocket: NodeWebSocketForPages })), /^INVALID_ARGUMENT: /)
+      // Node's connectWebSocket checks the address the same way, before any socket or timer exists.
+      assert.match(await codeOf(connectNodeWebSocket(book, 'tcp://127.0.0.1:9')), /^INVALID_ARGUMENT: .*ws:\/\/ or wss:\/\//)
+      assert.match(await codeOf(connectNodeWebSocket(book, 'not a url')), /^INVALID_ARGUMENT: /)
       const saved = (globalThis as { WebSocket?: unknown }).WebSocket
       try {
         (globalThis as { WebSocket?: unknown }).WebSocket = undefined

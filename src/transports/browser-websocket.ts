@@ -7,7 +7,7 @@ import { LogbookError } from '../errors.js'
 import type { Logbook } from '../logbook.js'
 import type { ReplicationStream } from '../replication/stream.js'
 import { connecting, sessionOptions, type ConnectOptions } from './connecting.js'
-import { parsePeerUrl } from './peer-url.js'
+import { webSocketAddress } from './peer-url.js'
 import { END_OF_STREAM, FRAME_BYTES, QUEUED_BYTES, READ_REPORT_BYTES } from './websocket-limits.js'
 
 /** What this needs of a WHATWG WebSocket (a browser's, or the ws package's in tests). */
@@ -184,8 +184,7 @@ function notOpened (event: { message?: string, code?: number }): Error {
 /** Connects to a peer's `logbook serve` (or listen()) at a ws:// or wss:// URL and replicates with it. */
 export async function connectWebSocket (book: Logbook, url: string, options: PageConnectOptions = {}): Promise<ReplicationStream> {
   const { WebSocket: Socket = (globalThis as { WebSocket?: PageWebSocketConstructor }).WebSocket, ...rest } = options
-  const peer = parsePeerUrl(url)
-  if (peer.transport !== 'ws') throw new LogbookError('INVALID_ARGUMENT', `${JSON.stringify(url)} is not a WebSocket address: a page connects to ws:// or wss:// only`)
+  const peer = webSocketAddress(url)
   if (Socket === undefined) throw new LogbookError('INVALID_ARGUMENT', 'there is no WebSocket here: pass one as the WebSocket option')
   const socket = await connecting<PageWebSocket>(peer.url, rest, (opened, failed) => {
     const socket = new Socket(peer.url)

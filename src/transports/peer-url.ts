@@ -36,3 +36,10 @@ export function parsePeerUrl (text: string): PeerAddress {
   if (url.hash !== '') throw invalid('a WebSocket address has no fragment')
   return { transport: 'ws', url: url.href, host, port }
 }
+
+/** A ws:// or wss:// address, checked before connecting (INVALID_ARGUMENT otherwise). */
+export function webSocketAddress (text: string): PeerAddress {
+  const peer = parsePeerUrl(text)
+  if (peer.transport !== 'ws') throw new LogbookError('INVALID_ARGUMENT', `${JSON.stringify(text)} is not a WebSocket address: expected ws:// or wss://`)
+  return peer
+}

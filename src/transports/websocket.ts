@@ -7,14 +7,16 @@ import { WebSocket, WebSocketServer } from 'ws'
 import type { Logbook } from '../logbook.js'
 import type { ReplicationStream } from '../replication/stream.js'
 import { connecting, sessionOptions, type ConnectOptions } from './connecting.js'
+import { webSocketAddress } from './peer-url.js'
 import { MAX_FRAME_BYTES } from './websocket-limits.js'
 import { WebSocketStream } from './websocket-stream.js'
 
 /** Connects to a peer's `logbook serve` (or listen()) at a ws:// or wss:// URL and replicates with it. */
 export async function connectWebSocket (book: Logbook, url: string, options: ConnectOptions = {}): Promise<ReplicationStream> {
-  const socket = await connecting<WebSocket>(url, options, (opened, failed) => {
+  const peer = webSocketAddress(url)
+  const socket = await connecting<WebSocket>(peer.url, options, (opened, failed) => {
     // Encrypted bytes do not compress: no per-message deflate.
-    const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES })
+    const socket = new WebSocket(peer.url, { perMessageDeflate: false, maxPayload: MAX_FRAME_BYTES })
     socket.once('open', () => { socket.off('error', failed); opened(socket) })
     socket.once('error', failed)
     socket.once('unexpected-response', (_request, response) => {
