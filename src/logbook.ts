@@ -4,7 +4,7 @@ import { EventEmitter } from 'events'
 import type { AbstractLevel } from 'abstract-level'
 import { storage } from '#platform/storage'
 import { randomBytes, spaceIdFromKey, SPACE_KEY_BYTES } from './crypto/index.js'
-import { LogbookError } from './errors.js'
+import { innermostMessage, isIoFailure, LogbookError } from './errors.js'
 import { compareBytes, fromHex, toHex } from './entry/bytes.js'
 import { MAX_PAYLOAD_BYTES, MAX_SEGMENT_ENTRIES, MAX_SEQ } from './entry/limits.js'
 import { checkEntryBody, signedSegments } from './entry/segment.js'
@@ -187,7 +187,13 @@ export class Logbook extends EventEmitter {
     if (options.db !== undefined) {
       const spaceKey = options.spaceKey
       if (!(spaceKey instanceof Uint8Array) || spaceKey.byteLength !== SPACE_KEY_BYTES) throw new TypeError('expected a 32-byte spaceKey')
-      const store = await Store.open(options.db, spaceIdFromKey(spaceKey), undefined, quota)
+      let store: Store
+      try {
+        store = await Store.open(options.db, spaceIdFromKey(spaceKey), undefined, quota)
+      } catch (err) {
+        if (err instanceof LogbookError) throw err
+        throw new LogbookError(isIoFailure(err) ? 'IO_ERROR' : 'LOGBOOK_NOT_OPEN', `the store could not be opened (given database): ${innermostMessage(err)}`, { cause: err })
+      }
       return new Logbook(store, options.db, false, spaceKey, options.identity ?? Identity.generate(), null, options.sync === true)
     }
     const location = await storage.open(options.dir as string, { spaceKey: options.spaceKey, identity: options.identity, creating })

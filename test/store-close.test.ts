@@ -6,6 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
+import { MemoryLevel } from 'memory-level'
 import { Logbook } from '../src/index.js'
 import { BIN } from './helpers/cli.js'
 
@@ -58,4 +59,14 @@ test('closing twice closes once: a later open of the same store keeps its files 
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('a database of your own that does not open gives a LogbookError naming it, not the database\'s own error', async () => {
+  const db = new MemoryLevel<Uint8Array, Uint8Array>({ keyEncoding: 'view', valueEncoding: 'view' } as any)
+  ;(db as unknown as { _open: () => Promise<void> })._open = async () => { throw new Error('the disk said no') }
+  await assert.rejects(Logbook.create({ db, spaceKey: new Uint8Array(32).fill(7) }), (err: Error & { code?: string }) => {
+    assert.equal(err.code, 'LOGBOOK_NOT_OPEN')
+    assert.match(err.message, /^the store could not be opened \(given database\): the disk said no$/)
+    return true
+  })
 })
