@@ -3,12 +3,13 @@
 // again. While the browser says it is offline no attempt is made; appends go on into the local store and
 // reach the server in the next session, which sends whatever the other side lacks.
 import type { ReplicationStream } from './logbook-api.js'
+import { errorText } from './dom.js'
 
 export type SyncState = 'connecting' | 'online' | 'offline' | 'stopped'
 
 export interface SyncStatus {
   state: SyncState
-  /** Why the last session ended or the last attempt failed (a LogbookError's message), if it did. */
+  /** Why the last session ended or the last attempt failed (its code and message), if it did. */
   error?: string
   /** When offline and about to try again: in how many milliseconds. */
   retryInMs?: number
@@ -28,10 +29,6 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 30_000 }
 export function backoffDelay (failures: number, random: number, options: BackoffOptions = DEFAULT_BACKOFF): number {
   const ceiling = Math.min(options.maxMs, options.baseMs * 2 ** Math.min(failures, 30))
   return Math.round(ceiling / 2 + random * ceiling / 2)
-}
-
-function message (error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 export class LiveSync {
@@ -100,7 +97,7 @@ export class LiveSync {
         this.report({ state: 'online' })
         await stream.session.done
       } catch (err) {
-        error = message(err)
+        error = errorText(err)
         failures++
       } finally {
         this.stream = null

@@ -1,7 +1,7 @@
 // The page: a peer of the space whose key is in the address's fragment. Without a valid key it shows only
 // that the link needs one. With it, it takes its turn with the space's store (tab-turns.ts), opens it in
 // IndexedDB, syncs live with the server it came from, and shows the notes app and the explorer.
-import { h, replaceChildren } from './dom.js'
+import { errorText, h, replaceChildren } from './dom.js'
 import { ExplorerPanel } from './explorer-panel.js'
 import { spaceKeyFromFragment } from './fragment.js'
 import { hexToBytes } from './hex.js'
@@ -117,7 +117,7 @@ async function start (spaceKeyHex: string): Promise<void> {
       elsewhere: 'This space is open in another tab of this browser.',
       waiting: 'Asking the other tab to hand this space over…',
       closing: 'Handing this space over to another tab…',
-      failed: `The store could not be opened: ${error instanceof Error ? error.message : String(error)}`,
+      failed: `The store could not be opened: ${errorText(error)}`,
       stopped: 'Closed.'
     }
     replaceChildren(turnMessage, h('p', {}, words[state] ?? ''),
@@ -145,6 +145,6 @@ window.addEventListener('hashchange', () => location.reload())
 if (spaceKeyHex === null) showNoKey()
 else {
   start(spaceKeyHex).catch((error: unknown) => {
-    replaceChildren(root, h('p', { role: 'alert', class: 'error' }, error instanceof Error ? error.message : String(error)))
+    replaceChildren(root, h('p', { role: 'alert', class: 'error' }, errorText(error)))
   })
 }

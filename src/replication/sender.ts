@@ -89,17 +89,17 @@ export async function * pendingSegments (store: Store, authors: (author: Uint8Ar
  * predecessor arrived) was in no range sent either, and is found here.
  */
 export async function * wokenSegments (store: Store, after: number, authors: (author: Uint8Array) => boolean): AsyncGenerator<{ segment: Segment, ids: Uint8Array[] }> {
-  const woken = new Set<string>()
-  const pages: number[] = []
+  // The pages that hold entries which left the pending area (one that proved invalid is in none), in local order.
+  const pages = new Set<number>()
   for await (const { change } of store.reader.changesAfter(after)) {
-    if (change.kind === 'unpending') woken.add(toHex(change.key))
-    else if (change.kind === 'ready') pages.push(change.pageKey)
+    if (change.kind !== 'unpending') continue
+    const location = await store.reader.locate(change.key)
+    if (location !== undefined) pages.add(location.pageKey)
   }
-  if (woken.size === 0) return
   const runs = new RunBuilder(store.space)
-  for (const pageKey of pages) {
+  for (const pageKey of [...pages].sort((x, y) => x - y)) {
     const page = await store.reader.page(pageKey)
-    if (page === undefined || !authors(page.segment.author) || !page.ids.some((id) => woken.has(toHex(id)))) continue
+    if (page === undefined || !authors(page.segment.author)) continue
     for (let slot = 0; slot < page.ids.length; slot++) {
       const run = runs.addSlot(page, slot)
       if (run !== null) yield run

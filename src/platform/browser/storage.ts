@@ -81,7 +81,7 @@ async function lockStore (dir: string): Promise<() => void> {
         return
       }
       await new Promise<void>((release) => resolve(release))
-    }).catch((err: unknown) => reject(new LogbookError('LOGBOOK_NOT_OPEN', `the store ${JSON.stringify(dir)} could not be locked: ${innermostMessage(err)}`, { cause: err })))
+    }).catch((err: unknown) => reject(notOpened(dir, err, 'could not be locked')))
   })
 }
 
